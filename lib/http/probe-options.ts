@@ -1,0 +1,61 @@
+import { IncomingMessage } from 'node:http';
+import * as z from 'zod';
+import { HealthOptionsError } from '../errors.js';
+import { parseOptions } from '../options.js';
+import { Health } from '../runner/health.js';
+import type { Check } from '../runner/types.js';
+import { DEFAULT_STATUS_CODES, type StatusCodes } from '../status.js';
+
+const statusCode = z.number().int().min(200).max(599);
+
+/** Schema of {@link ProbeOptions}. */
+export const probeOptionsSchema = z.strictObject({
+  statusCodes: z
+    .strictObject({
+      UP: statusCode.optional(),
+      DEGRADED: statusCode.optional(),
+      DOWN: statusCode.optional(),
+    })
+    .optional(),
+});
+
+/**
+ * Options of {@link readiness}, {@link startup} and {@link detailed}.
+ *
+ * - `statusCodes`: HTTP status per health status, each an integer 200-599; missing keys
+ *   keep their default. Defaults to `{ UP: 200, DEGRADED: 200, DOWN: 503 }`. Note that the
+ *   kubelet counts 200-399 as success, so DOWN must stay 400 or above to fail a probe.
+ */
+export type ProbeOptions = z.input<typeof probeOptionsSchema>;
+
+/** {@link ProbeOptions} with defaults applied. */
+export interface ResolvedProbeOptions {
+  readonly statusCodes: StatusCodes;
+}
+
+/** Validates {@link ProbeOptions} once, at construction. */
+export function resolveProbeOptions(where: string, input: unknown): ResolvedProbeOptions {
+  const options = parseOptions(where, probeOptionsSchema, input ?? {});
+  return { statusCodes: Object.freeze({ ...DEFAULT_STATUS_CODES, ...options.statusCodes }) };
+}
+
+/**
+ * The runner a factory works with: the given {@link Health}, or a new one built from a
+ * map of checks. Throws when the factory itself was passed to `app.use()` uncalled.
+ */
+export function resolveHealth(where: string, value: unknown): Health {
+  if (value instanceof Health) return value;
+  if (value instanceof IncomingMessage) {
+    throw new HealthOptionsError(
+      `${where} was used as a middleware without being called: write app.use(${where.replace('()', '(health)')}), not app.use(${where.replace('()', '')}).`,
+      '',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HealthOptionsError(
+      `${where}: expected a Health from createHealth() or a map of checks, got ${value === null ? 'null' : typeof value}.`,
+      '',
+    );
+  }
+  return new Health({ checks: value as Record<string, Check> });
+}

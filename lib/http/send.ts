@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Content type of every JSON body this package sends. */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** A response worked out in advance or per request: status code and serialised body. */
+export interface Answer {
+  readonly statusCode: number;
+  readonly body: string | Buffer;
+}
+
+/**
+ * Sends `answer` as JSON with `Cache-Control: no-store` (a cached probe answer is a wrong
+ * one; see nestjs/terminus#2328). A `HEAD` request gets the same status and headers and
+ * no body. Does nothing when a response was already started.
+ */
+export function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
+  if (res.headersSent) return;
+  const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+  res.writeHead(answer.statusCode, {
+    'Content-Type': JSON_CONTENT_TYPE,
+    'Cache-Control': 'no-store',
+    'Content-Length': body.length,
+  });
+  if (req.method === 'HEAD') res.end();
+  else res.end(body);
+}
+
+/** A fixed JSON answer, serialised once. */
+export function fixedAnswer(statusCode: number, body: unknown): Answer {
+  return Object.freeze({ statusCode, body: Buffer.from(JSON.stringify(body)) });
+}
+
+/** What a failure inside this library answers: never a stack, never a message. */
+export const INTERNAL_ERROR = fixedAnswer(500, { status: 'DOWN', error: 'internal error' });
+/** What the router answers for a path it does not serve. */
+export const NOT_FOUND = fixedAnswer(404, { error: 'not found' });
+/** What a handler answers for a method other than GET and HEAD. */
+export const METHOD_NOT_ALLOWED = fixedAnswer(405, { error: 'method not allowed' });
+
+/** Whether the request is a GET or a HEAD, the only methods the probes answer. */
+export function isReadMethod(req: IncomingMessage): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
+}
+
+/** Answers 405 with `Allow: GET, HEAD` (RFC 9110 §15.5.6 requires the header). */
+export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('Allow', 'GET, HEAD');
+  send(req, res, METHOD_NOT_ALLOWED);
+}
+
+/**
+ * Sends what `produce` resolves to; a throw or rejection inside it (a bug of this
+ * library, since checks cannot throw past the runner) answers 500 instead.
+ */
+export function sendAsync(
+  req: IncomingMessage,
+  res: ServerResponse,
+  produce: () => Promise<Answer>,
+): void {
+  produce().then(
+    (answer) => send(req, res, answer),
+    () => send(req, res, INTERNAL_ERROR),
+  );
+}

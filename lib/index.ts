@@ -1,0 +1,39 @@
+/** Runner: createHealth() and the Health it returns. */
+export { createHealth, Health, SHUTTING_DOWN_MESSAGE } from './runner/health.js';
+/** Options of createHealth() and their defaults. */
+export { HEALTH_DEFAULTS, type HealthOptions } from './runner/options.js';
+/** Checks, results and reports. */
+export type {
+  Check,
+  CheckContext,
+  CheckDefinition,
+  CheckFunction,
+  CheckResult,
+  CheckReturn,
+  ComponentReport,
+  HealthReport,
+} from './runner/types.js';
+/** The reason a check's AbortSignal carries on timeout. */
+export { CheckTimeoutError } from './runner/execute.js';
+/** Statuses and their HTTP mapping. */
+export {
+  DEFAULT_STATUS_CODES,
+  HEALTH_STATUSES,
+  worstStatus,
+  type HealthStatus,
+  type StatusCodes,
+} from './status.js';
+/** The error thrown at construction for an invalid option. */
+export { HealthOptionsError } from './errors.js';
+/** Built-in checks that need no external service. */
+export * as checks from './checks/index.js';
+/** The handler type and the options shared by the probes. */
+export type { HealthHandler } from './http/types.js';
+export type { ProbeOptions } from './http/probe-options.js';
+/** The middlewares, one per probe. */
+export { liveness } from './middleware/liveness.js';
+export { readiness } from './middleware/readiness.js';
+export { startup } from './middleware/startup.js';
+export { detailed } from './middleware/detailed.js';
+/** All of them under one path. */
+export { healthRouter, type HealthRouterOptions } from './router.js';

@@ -1,0 +1,89 @@
+import * as z from 'zod';
+import { HealthOptionsError } from './errors.js';
+
+/**
+ * Parses `input` with `schema` or throws a {@link HealthOptionsError} whose message names
+ * the factory, the option and the fix. The input is never mutated: zod returns a copy.
+ */
+export function parseOptions<S extends z.ZodType>(
+  where: string,
+  schema: S,
+  input: unknown,
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw new HealthOptionsError(`${where}: invalid options`, '');
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const option = path === '' ? key : `${path}.${key}`;
+    const hint = suggest(key, knownKeys(schema, issue.path));
+    throw new HealthOptionsError(
+      `${where}: unknown option \`${option}\`.${hint === undefined ? ' Remove it.' : ` Did you mean \`${hint}\`?`}`,
+      option,
+      { cause: result.error },
+    );
+  }
+  const label = path === '' ? 'options' : `option \`${path}\``;
+  throw new HealthOptionsError(`${where}: invalid ${label}: ${issue.message}.`, path, {
+    cause: result.error,
+  });
+}
+
+/** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
+function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: unknown = schema;
+  for (const segment of path) {
+    const shape = shapeOf(current);
+    if (shape !== undefined && typeof segment === 'string' && segment in shape) {
+      current = shape[segment];
+      continue;
+    }
+    return [];
+  }
+  return Object.keys(shapeOf(current) ?? {});
+}
+
+function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+  let current = schema;
+  // Unwrap optional/default/nullable wrappers down to the object schema.
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) {
+    current = current.unwrap();
+  }
+  return current instanceof z.ZodObject ? current.shape : undefined;
+}
+
+/** The known key closest to `key` (a prefix match or an edit distance of at most 3). */
+function suggest(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const prefixed = known.find((k) => k.toLowerCase().startsWith(lower) && lower.length >= 3);
+  if (prefixed !== undefined) return prefixed;
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

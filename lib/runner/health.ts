@@ -1,0 +1,164 @@
+import { LRUCache } from 'lru-cache';
+import { aggregateStatus } from './aggregate.js';
+import { executeCheck, type ExecuteSettings } from './execute.js';
+import { resolveHealthOptions, type HealthOptions, type ResolvedCheck } from './options.js';
+import type { ComponentReport, HealthReport } from './types.js';
+
+/** The message of every report made after `markShuttingDown()` or `close()`. */
+export const SHUTTING_DOWN_MESSAGE = 'shutting down';
+
+/**
+ * The check runner shared by every probe, stream and format. Create it with
+ * {@link createHealth}.
+ *
+ * Each check's result is cached for its `cacheTtlMs`; callers that arrive while a check
+ * is running share that run (single-flight); checks run concurrently, each bounded by its
+ * `timeoutMs`. Nothing here ever rejects.
+ */
+export class Health {
+  readonly #checks: readonly ResolvedCheck[];
+  readonly #settings: ExecuteSettings;
+  readonly #version: string | undefined;
+  readonly #createdAt: number;
+  readonly #cache: LRUCache<string, ComponentReport>;
+  readonly #inflight = new Map<string, Promise<ComponentReport>>();
+  readonly #latest = new Map<string, ComponentReport>();
+  #started = false;
+  #shuttingDown = false;
+  #closed = false;
+
+  /** Use {@link createHealth}; this constructor validates like it and throws the same errors. */
+  constructor(options: HealthOptions = {}) {
+    const resolved = resolveHealthOptions('createHealth()', options);
+    this.#checks = resolved.checks;
+    this.#version = resolved.version;
+    const now = resolved.clock ?? Date.now;
+    this.#settings = {
+      exposeErrors: resolved.exposeErrors,
+      maxMessageLength: resolved.maxMessageLength,
+      now,
+    };
+    this.#createdAt = now();
+    this.#cache = new LRUCache<string, ComponentReport>({
+      max: Math.max(1, this.#checks.length),
+      // An injected clock drives the TTLs too; lru-cache otherwise uses performance.now().
+      ...(resolved.clock === undefined ? {} : { perf: { now: resolved.clock }, ttlResolution: 0 }),
+    });
+  }
+
+  /** The check names, in declaration order. */
+  get checkNames(): readonly string[] {
+    return this.#checks.map((check) => check.name);
+  }
+
+  /** Whether the startup latch is set (see {@link Health.markStarted}). */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Whether {@link Health.markShuttingDown} or {@link Health.close} was called. */
+  get shuttingDown(): boolean {
+    return this.#shuttingDown;
+  }
+
+  /**
+   * Runs every check (or reuses its cached result) and aggregates them. Never rejects.
+   *
+   * While shutting down no check is started: the report is DOWN with the message
+   * `'shutting down'` and the components as they were last seen.
+   */
+  async run(): Promise<HealthReport> {
+    if (this.#shuttingDown) return this.#report([...this.#latest.entries()]);
+    const components = await Promise.all(
+      this.#checks.map(async (check) => [check.name, await this.#component(check)] as const),
+    );
+    if (!this.#started && components.every(([, c]) => !c.critical || c.status !== 'DOWN')) {
+      this.#started = true;
+    }
+    return this.#report(components);
+  }
+
+  /** Sets the startup latch by hand, e.g. once migrations have run. Idempotent. */
+  markStarted(): void {
+    this.#started = true;
+  }
+
+  /**
+   * Flips readiness and startup to DOWN for good (`'shutting down'`); liveness is not
+   * affected. Idempotent. Call it first thing on SIGTERM so load balancers drain the instance.
+   */
+  markShuttingDown(): void {
+    this.#shuttingDown = true;
+  }
+
+  /**
+   * Marks the runner as shutting down and releases what it holds: cached results and
+   * every check's `close()` (the event-loop monitor, for one), so the process can exit.
+   * Idempotent; a `close()` that throws is ignored.
+   */
+  close(): void {
+    this.#shuttingDown = true;
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cache.clear();
+    for (const check of this.#checks) {
+      try {
+        check.close?.();
+      } catch {
+        // A failing release must not stop the others.
+      }
+    }
+  }
+
+  #component(check: ResolvedCheck): ComponentReport | Promise<ComponentReport> {
+    const cached = this.#cache.get(check.name);
+    if (cached !== undefined) return cached;
+    let pending = this.#inflight.get(check.name);
+    if (pending === undefined) {
+      pending = executeCheck(check, this.#settings).then((report) => {
+        this.#inflight.delete(check.name);
+        this.#latest.set(check.name, report);
+        if (check.cacheTtlMs > 0 && !this.#closed) {
+          this.#cache.set(check.name, report, { ttl: check.cacheTtlMs });
+        }
+        return report;
+      });
+      this.#inflight.set(check.name, pending);
+    }
+    return pending;
+  }
+
+  #report(components: readonly (readonly [string, ComponentReport])[]): HealthReport {
+    const now = this.#settings.now();
+    return {
+      status: this.#shuttingDown ? 'DOWN' : aggregateStatus(components.map(([, c]) => c)),
+      ...(this.#shuttingDown ? { message: SHUTTING_DOWN_MESSAGE } : {}),
+      timestamp: new Date(now).toISOString(),
+      uptimeSeconds: Math.max(0, Math.floor((now - this.#createdAt) / 1000)),
+      ...(this.#version === undefined ? {} : { version: this.#version }),
+      components: Object.fromEntries(components),
+    };
+  }
+}
+
+/**
+ * Creates the check runner that every middleware of this package reads from.
+ *
+ * @param options - see {@link HealthOptions}; `undefined` values mean "use the default".
+ *   The object is not modified and may be frozen.
+ * @returns a {@link Health}.
+ * @throws {HealthOptionsError} (a `TypeError`, code `ERR_HEALTH_OPTIONS`) naming the first
+ *   invalid option, e.g. an unknown key, a negative `timeoutMs` or a bad check name.
+ *
+ * @example
+ * const health = createHealth({
+ *   checks: {
+ *     database: { check: async () => { await pool.query('SELECT 1'); }, timeoutMs: 500 },
+ *     cache: { check: () => redis.ping(), critical: false },
+ *   },
+ *   version: '1.2.3',
+ * });
+ */
+export function createHealth(options: HealthOptions = {}): Health {
+  return new Health(options);
+}
