@@ -33,25 +33,29 @@ export function parseOptions<S extends z.ZodType>(
 
 /** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let current: unknown = schema;
+  let current = unwrap(schema);
   for (const segment of path) {
-    const shape = shapeOf(current);
-    if (shape !== undefined && typeof segment === 'string' && segment in shape) {
-      current = shape[segment];
-      continue;
-    }
-    return [];
+    if (current instanceof z.ZodRecord) current = unwrap(current.valueType);
+    else if (
+      current instanceof z.ZodObject &&
+      typeof segment === 'string' &&
+      segment in current.shape
+    )
+      current = unwrap(current.shape[segment] as z.ZodType);
+    else return [];
   }
-  return Object.keys(shapeOf(current) ?? {});
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
 
-function shapeOf(schema: unknown): Record<string, unknown> | undefined {
+/** Looks through optional wrappers and preprocess pipes to the schema that validates. */
+function unwrap(schema: unknown): unknown {
   let current = schema;
-  // Unwrap optional/default/nullable wrappers down to the object schema.
-  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) {
-    current = current.unwrap();
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault)
+      current = current.unwrap();
+    else if (current instanceof z.ZodPipe) current = current.out;
+    else return current;
   }
-  return current instanceof z.ZodObject ? current.shape : undefined;
 }
 
 /** The known key closest to `key` (a prefix match or an edit distance of at most 3). */

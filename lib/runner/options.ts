@@ -28,10 +28,14 @@ export const checkTuningSchema = z.strictObject({
   cacheTtlMs: cacheTtlMs.optional(),
 });
 
-const checkDefinitionSchema = checkTuningSchema.extend({
-  check: checkFunction,
-  close: z.custom<() => void>(isFunction, { message: 'expected a function' }).optional(),
-});
+const checkDefinitionSchema = z.strictObject(
+  {
+    ...checkTuningSchema.shape,
+    check: checkFunction,
+    close: z.custom<() => void>(isFunction, { message: 'expected a function' }).optional(),
+  },
+  { error: 'expected a check function or { check, critical?, timeoutMs?, cacheTtlMs? }' },
+);
 
 // A bare function is shorthand for `{ check }`. The cast gives the input its real type
 // (preprocess would widen it to unknown) so check functions keep contextual typing.
