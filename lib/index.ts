@@ -13,6 +13,8 @@ export type {
   ComponentReport,
   HealthReport,
 } from './runner/types.js';
+/** Events of a Health: status transitions and shutdown. */
+export type { HealthChangeEvent, HealthEvents } from './runner/events.js';
 /** The reason a check's AbortSignal carries on timeout. */
 export { CheckTimeoutError } from './runner/execute.js';
 /** Statuses and their HTTP mapping. */

@@ -1,5 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { LRUCache } from 'lru-cache';
+import type { HealthStatus } from '../status.js';
 import { aggregateStatus } from './aggregate.js';
+import type { HealthChangeEvent, HealthEvents } from './events.js';
 import { executeCheck, type ExecuteSettings } from './execute.js';
 import { resolveHealthOptions, type HealthOptions, type ResolvedCheck } from './options.js';
 import type { ComponentReport, HealthReport } from './types.js';
@@ -13,9 +16,9 @@ export const SHUTTING_DOWN_MESSAGE = 'shutting down';
  *
  * Each check's result is cached for its `cacheTtlMs`; callers that arrive while a check
  * is running share that run (single-flight); checks run concurrently, each bounded by its
- * `timeoutMs`. Nothing here ever rejects.
+ * `timeoutMs`. Nothing here ever rejects. Emits {@link HealthEvents}.
  */
-export class Health {
+export class Health extends EventEmitter<HealthEvents> {
   readonly #checks: readonly ResolvedCheck[];
   readonly #settings: ExecuteSettings;
   readonly #version: string | undefined;
@@ -23,12 +26,14 @@ export class Health {
   readonly #cache: LRUCache<string, ComponentReport>;
   readonly #inflight = new Map<string, Promise<ComponentReport>>();
   readonly #latest = new Map<string, ComponentReport>();
+  #aggregate: HealthStatus | undefined;
   #started = false;
   #shuttingDown = false;
   #closed = false;
 
   /** Use {@link createHealth}; this constructor validates like it and throws the same errors. */
   constructor(options: HealthOptions = {}) {
+    super();
     const resolved = resolveHealthOptions('createHealth()', options);
     this.#checks = resolved.checks;
     this.#version = resolved.version;
@@ -75,7 +80,10 @@ export class Health {
     if (!this.#started && components.every(([, c]) => !c.critical || c.status !== 'DOWN')) {
       this.#started = true;
     }
-    return this.#report(components);
+    const report = this.#report(components);
+    this.#observe('', this.#aggregate, report.status, report.message);
+    this.#aggregate = report.status;
+    return report;
   }
 
   /** Sets the startup latch by hand, e.g. once migrations have run. Idempotent. */
@@ -88,7 +96,11 @@ export class Health {
    * affected. Idempotent. Call it first thing on SIGTERM so load balancers drain the instance.
    */
   markShuttingDown(): void {
+    if (this.#shuttingDown) return;
     this.#shuttingDown = true;
+    this.#safeEmit('shutdown');
+    this.#observe('', this.#aggregate, 'DOWN', SHUTTING_DOWN_MESSAGE);
+    this.#aggregate = 'DOWN';
   }
 
   /**
@@ -97,7 +109,7 @@ export class Health {
    * Idempotent; a `close()` that throws is ignored.
    */
   close(): void {
-    this.#shuttingDown = true;
+    this.markShuttingDown();
     if (this.#closed) return;
     this.#closed = true;
     this.#cache.clear();
@@ -117,15 +129,46 @@ export class Health {
     if (pending === undefined) {
       pending = executeCheck(check, this.#settings).then((report) => {
         this.#inflight.delete(check.name);
+        const previous = this.#latest.get(check.name);
         this.#latest.set(check.name, report);
         if (check.cacheTtlMs > 0 && !this.#closed) {
           this.#cache.set(check.name, report, { ttl: check.cacheTtlMs });
         }
+        this.#observe(check.name, previous?.status, report.status, report.message);
         return report;
       });
       this.#inflight.set(check.name, pending);
     }
     return pending;
+  }
+
+  #observe(
+    name: string,
+    previous: HealthStatus | undefined,
+    current: HealthStatus,
+    message: string | undefined,
+  ): void {
+    if (previous === current) return;
+    const event: HealthChangeEvent = {
+      name,
+      previous,
+      current,
+      ...(message === undefined ? {} : { message }),
+    };
+    this.#safeEmit('change', event);
+  }
+
+  // Listeners are the app's code: one that throws must not break a run in flight.
+  #safeEmit<K extends keyof HealthEvents>(event: K, ...args: HealthEvents[K]): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: HealthEvents[K]) => void)(...args);
+      } catch (error) {
+        process.emitWarning(
+          `health-probes: a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
   }
 
   #report(components: readonly (readonly [string, ComponentReport])[]): HealthReport {
