@@ -1,0 +1,287 @@
+import type { RequestListener } from 'node:http';
+import connect from 'connect';
+import express from 'express';
+import express4 from 'express4';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHealth, healthRouter, type Health, type HealthRouterOptions } from '../lib/index.js';
+import { deferred } from './helpers/deferred.js';
+import { listen, type TestServer } from './helpers/server.js';
+
+type Mount = (router: ReturnType<typeof healthRouter>) => RequestListener;
+
+/** The four hosts the router must work under, each with the prefix it is served at. */
+const hosts: [string, string, Mount][] = [
+  ['Express 4', '/health', (router) => express4().use('/health', router)],
+  ['Express 5', '/health', (router) => express().use('/health', router)],
+  [
+    'Connect',
+    '/health',
+    (router) => connect().use('/health', router) as unknown as RequestListener,
+  ],
+  ['node:http', '', (router) => router as RequestListener],
+];
+
+describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
+  let server: TestServer | undefined;
+  let health: Health | undefined;
+  afterEach(async () => {
+    await server?.close();
+    health?.close();
+  });
+
+  async function serve(runner: Health, options?: HealthRouterOptions) {
+    health = runner;
+    server = await listen(mount(healthRouter(runner, options)));
+    return (path: string, init?: RequestInit) => fetch(`${server?.url}${prefix}${path}`, init);
+  }
+
+  it('GET / answers the detailed report with JSON and no-store headers', async () => {
+    const get = await serve(createHealth({ version: '2.0.0', checks: { db: () => true } }));
+    const response = await get('/');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual([
+      'status',
+      'timestamp',
+      'uptimeSeconds',
+      'version',
+      'components',
+    ]);
+    expect(body).toMatchObject({
+      status: 'UP',
+      version: '2.0.0',
+      components: { db: { status: 'UP', critical: true } },
+    });
+  });
+
+  it('/live answers 200 {"status":"UP"} without running checks', async () => {
+    let runs = 0;
+    const get = await serve(createHealth({ checks: { db: () => void runs++ } }));
+    const response = await get('/live');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('{"status":"UP"}');
+    expect(runs).toBe(0);
+  });
+
+  it('/ready answers the compact component body, tolerating a query and a trailing slash', async () => {
+    const get = await serve(
+      createHealth({
+        checks: {
+          db: () => true,
+          cache: { critical: false, check: () => ({ status: 'DOWN', message: 'no route' }) },
+        },
+      }),
+    );
+    for (const path of ['/ready', '/ready/', '/ready?verbose=1', '/ready/?x=1&y']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(200);
+      expect(await response.json()).toEqual({
+        status: 'DEGRADED',
+        components: { db: { status: 'UP' }, cache: { status: 'DOWN', message: 'no route' } },
+      });
+    }
+  });
+
+  it('a critical check DOWN answers 503, or the configured status code', async () => {
+    const get = await serve(createHealth({ checks: { db: () => false } }), {
+      statusCodes: { DOWN: 500 },
+    });
+    expect((await get('/ready')).status).toBe(500);
+    expect((await get('/')).status).toBe(500);
+    expect((await get('/startup')).status).toBe(500);
+    expect((await get('/live')).status).toBe(200);
+  });
+
+  it('HEAD answers the same status and headers with no body', async () => {
+    const get = await serve(createHealth({ checks: { db: () => false } }));
+    const head = await get('/ready', { method: 'HEAD' });
+    const full = await get('/ready');
+    expect(head.status).toBe(503);
+    expect(await head.text()).toBe('');
+    expect(head.headers.get('content-length')).toBe(full.headers.get('content-length'));
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
+  it('other methods get 405 with Allow: GET, HEAD', async () => {
+    const get = await serve(createHealth());
+    for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      const response = await get('/ready', { method });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD');
+      expect(await response.json()).toEqual({ error: 'method not allowed' });
+    }
+  });
+
+  it('unknown sub-paths get 404 JSON', async () => {
+    const get = await serve(createHealth());
+    for (const path of ['/nope', '/ready/extra', '/READY', '/live.json']) {
+      const response = await get(path);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await response.json()).toEqual({ error: 'not found' });
+    }
+  });
+
+  it('200 concurrent /ready requests with a 50 ms check run it once', async () => {
+    let runs = 0;
+    const get = await serve(
+      createHealth({
+        checks: {
+          db: async () => {
+            runs++;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          },
+        },
+      }),
+    );
+    const responses = await Promise.all(Array.from({ length: 200 }, () => get('/ready')));
+    expect(responses.map((r) => r.status)).toEqual(Array(200).fill(200));
+    expect(runs).toBe(1);
+  });
+
+  it('a check that never settles answers 503 within its timeout and aborts its signal', async () => {
+    const aborted = deferred<unknown>();
+    const get = await serve(
+      createHealth({
+        checks: {
+          hang: {
+            timeoutMs: 200,
+            check: ({ signal }) => {
+              signal.addEventListener('abort', () => aborted.resolve(signal.reason));
+              return new Promise(() => undefined);
+            },
+          },
+        },
+      }),
+    );
+    const started = performance.now();
+    const response = await get('/ready');
+    const elapsedMs = performance.now() - started;
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      status: 'DOWN',
+      components: { hang: { status: 'DOWN', message: 'timed out after 200 ms' } },
+    });
+    expect(elapsedMs).toBeGreaterThanOrEqual(195);
+    expect(elapsedMs).toBeLessThan(200 + 250);
+    expect(await aborted.promise).toBeInstanceOf(Error);
+  });
+
+  it('with exposeErrors false a secret in an error appears in no response', async () => {
+    const get = await serve(
+      createHealth({
+        exposeErrors: false,
+        checks: { db: () => Promise.reject(new Error('password=hunter2')) },
+      }),
+    );
+    for (const path of ['/', '/ready', '/startup', '/live']) {
+      const text = await (await get(path)).text();
+      expect(text, path).not.toContain('hunter2');
+    }
+    expect(await (await get('/ready')).json()).toEqual({
+      status: 'DOWN',
+      components: { db: { status: 'DOWN', message: 'check failed (reason withheld)' } },
+    });
+  });
+
+  it('by default an error message is shown, but never a stack frame', async () => {
+    const get = await serve(
+      createHealth({ checks: { db: () => Promise.reject(new Error('password=hunter2')) } }),
+    );
+    for (const path of ['/', '/ready', '/startup']) {
+      const text = await (await get(path)).text();
+      expect(text, path).toContain('password=hunter2');
+      expect(text, path).not.toMatch(/\bat .*\(|\.ts:\d+|\.js:\d+|node:internal/);
+    }
+  });
+
+  it('/startup answers 503 until no critical check is DOWN, then 200 for good', async () => {
+    let up = false;
+    let runs = 0;
+    const get = await serve(
+      createHealth({ cacheTtlMs: 0, checks: { migrations: () => (runs++, up) } }),
+    );
+    const before = await get('/startup');
+    expect(before.status).toBe(503);
+    expect(await before.json()).toEqual({
+      status: 'DOWN',
+      components: { migrations: { status: 'DOWN' } },
+    });
+    up = true;
+    expect((await get('/startup')).status).toBe(200);
+    up = false;
+    const runsAtLatch = runs;
+    const after = await get('/startup');
+    expect(after.status).toBe(200);
+    expect(await after.json()).toEqual({ status: 'UP' });
+    expect(runs).toBe(runsAtLatch);
+    expect((await get('/ready')).status).toBe(503);
+  });
+
+  it('markStarted() latches /startup by hand', async () => {
+    const runner = createHealth({ checks: { db: () => false } });
+    const get = await serve(runner);
+    expect((await get('/startup')).status).toBe(503);
+    runner.markStarted();
+    expect((await get('/startup')).status).toBe(200);
+  });
+
+  it('while shutting down, readiness and startup answer 503 and liveness stays 200', async () => {
+    const runner = createHealth({ checks: { db: () => true } });
+    const get = await serve(runner);
+    expect((await get('/ready')).status).toBe(200);
+    runner.markShuttingDown();
+    const ready = await get('/ready');
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({
+      status: 'DOWN',
+      message: 'shutting down',
+      components: { db: { status: 'UP' } },
+    });
+    expect(await (await get('/startup')).json()).toEqual({
+      status: 'DOWN',
+      message: 'shutting down',
+    });
+    expect((await get('/startup')).status).toBe(503);
+    expect((await get('/live')).status).toBe(200);
+    expect((await get('/')).status).toBe(503);
+  });
+
+  it('a failure inside the library answers 500 with no detail', async () => {
+    let serialisations = 0;
+    const flaky = {
+      toJSON() {
+        if (serialisations++ > 0) throw new Error('secret internal detail');
+        return 1;
+      },
+    };
+    const get = await serve(
+      createHealth({ checks: { db: () => ({ status: 'UP', details: { flaky } }) } }),
+    );
+    const response = await get('/ready');
+    expect(response.status).toBe(200);
+    const detailedResponse = await get('/');
+    expect(detailedResponse.status).toBe(500);
+    expect(await detailedResponse.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+  });
+});
+
+describe('healthRouter mounted in an Express app', () => {
+  it('leaves the rest of the app alone and builds a runner from options', async () => {
+    const app = express();
+    app.use('/health', healthRouter({ checks: { db: () => true } }));
+    app.get('/api', (_req, res) => {
+      res.json({ ok: true });
+    });
+    const server = await listen(app);
+    try {
+      expect(await (await fetch(`${server.url}/api`)).json()).toEqual({ ok: true });
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${server.url}/health?x=1`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
