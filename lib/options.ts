@@ -12,7 +12,9 @@ export function parseOptions<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
+  // An unknown key is most often a typo of a required one: report it first.
+  const { issues } = result.error;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   if (issue === undefined) throw new HealthOptionsError(`${where}: invalid options`, '');
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
