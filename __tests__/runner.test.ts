@@ -155,7 +155,14 @@ describe('caching and single-flight', () => {
     let runs = 0;
     const health = createHealth({
       clock: clock.now,
-      checks: { dep: { cacheTtlMs: 2000, check: () => void runs++ } },
+      checks: {
+        dep: {
+          cacheTtlMs: 2000,
+          check: () => {
+            runs++;
+          },
+        },
+      },
     });
     await health.run();
     clock.advance(2000);
@@ -168,7 +175,14 @@ describe('caching and single-flight', () => {
 
   it('cacheTtlMs 0 runs again for every caller that is not sharing a run', async () => {
     let runs = 0;
-    const health = createHealth({ cacheTtlMs: 0, checks: { dep: () => void runs++ } });
+    const health = createHealth({
+      cacheTtlMs: 0,
+      checks: {
+        dep: () => {
+          runs++;
+        },
+      },
+    });
     await health.run();
     await health.run();
     expect(runs).toBe(2);
@@ -247,7 +261,14 @@ describe('lifecycle', () => {
 
   it('while shutting down runs no check and reports DOWN with the last known components', async () => {
     let runs = 0;
-    const health = createHealth({ cacheTtlMs: 0, checks: { db: () => void runs++ } });
+    const health = createHealth({
+      cacheTtlMs: 0,
+      checks: {
+        db: () => {
+          runs++;
+        },
+      },
+    });
     await health.run();
     health.markShuttingDown();
     const report = await health.run();
@@ -259,7 +280,7 @@ describe('lifecycle', () => {
     });
   });
 
-  it('close() calls every check close() once, even when one throws', async () => {
+  it('close() calls every check close() once, even when one throws', () => {
     const closed: string[] = [];
     const health = createHealth({
       checks: {
