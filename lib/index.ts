@@ -1,7 +1,7 @@
 /** Runner: createHealth() and the Health it returns. */
-export { createHealth, Health, SHUTTING_DOWN_MESSAGE } from './runner/health.js';
+export { createHealth, Health, SHUTTING_DOWN_MESSAGE, type RunOptions } from './runner/health.js';
 /** Options of createHealth() and their defaults. */
-export { HEALTH_DEFAULTS, type HealthOptions } from './runner/options.js';
+export { HEALTH_DEFAULTS, type HealthLogger, type HealthOptions } from './runner/options.js';
 /** Checks, results and reports. */
 export type {
   Check,
@@ -14,7 +14,12 @@ export type {
   HealthReport,
 } from './runner/types.js';
 /** Events of a Health: status transitions and shutdown. */
-export type { HealthChangeEvent, HealthEvents } from './runner/events.js';
+export type {
+  CheckOutcome,
+  HealthChangeEvent,
+  HealthCheckEvent,
+  HealthEvents,
+} from './runner/events.js';
 /** The reason a check's AbortSignal carries on timeout. */
 export { CheckTimeoutError } from './runner/execute.js';
 /** Statuses and their HTTP mapping. */

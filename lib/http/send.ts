@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HealthLogger } from '../runner/options.js';
 
 /** Content type of every JSON body this package sends. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -51,15 +52,27 @@ export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse):
 
 /**
  * Sends what `produce` resolves to; a throw or rejection inside it (a bug of this
- * library, since checks cannot throw past the runner) answers 500 instead.
+ * library, since checks cannot throw past the runner) answers 500 instead and is logged
+ * to `logger`, when there is one: the client never sees the error.
  */
 export function sendAsync(
   req: IncomingMessage,
   res: ServerResponse,
   produce: () => Promise<Answer>,
+  logger?: HealthLogger,
 ): void {
   produce().then(
     (answer) => send(req, res, answer),
-    () => send(req, res, INTERNAL_ERROR),
+    (error: unknown) => {
+      send(req, res, INTERNAL_ERROR);
+      try {
+        logger?.error(
+          { error: error instanceof Error ? error.message : String(error), url: req.url ?? '' },
+          'health-probes: internal error, answered 500',
+        );
+      } catch {
+        // Nothing more can be done for a logger that throws.
+      }
+    },
   );
 }

@@ -23,7 +23,7 @@ export function detailed(health: Health, options: ProbeOptions = {}): HealthHand
     return { statusCode: statusCodes[report.status], body: JSON.stringify(report) };
   };
   return function detailedHealth(req, res) {
-    if (isReadMethod(req)) sendAsync(req, res, answer);
+    if (isReadMethod(req)) sendAsync(req, res, answer, runner.logger);
     else sendMethodNotAllowed(req, res);
   };
 }

@@ -29,7 +29,7 @@ export function readiness(
     return { statusCode: statusCodes[report.status], body: JSON.stringify(probeBody(report)) };
   };
   return function readinessProbe(req, res) {
-    if (isReadMethod(req)) sendAsync(req, res, answer);
+    if (isReadMethod(req)) sendAsync(req, res, answer, health.logger);
     else sendMethodNotAllowed(req, res);
   };
 }

@@ -40,7 +40,7 @@ export function startup(health: Health, options: ProbeOptions = {}): HealthHandl
     };
   };
   return function startupProbe(req, res) {
-    if (isReadMethod(req)) sendAsync(req, res, answer);
+    if (isReadMethod(req)) sendAsync(req, res, answer, runner.logger);
     else sendMethodNotAllowed(req, res);
   };
 }

@@ -1,4 +1,5 @@
 import type { HealthStatus } from '../status.js';
+import type { ComponentReport } from './types.js';
 
 /**
  * A status transition, emitted as `health.on('change', (event) => ...)`.
@@ -17,10 +18,25 @@ export interface HealthChangeEvent {
 }
 
 /**
+ * How a check run ended: `success` (it settled UP or DEGRADED), `failure` (DOWN: it threw,
+ * returned `false`, a DOWN or an invalid result) or `timeout` (it passed its `timeoutMs`).
+ */
+export type CheckOutcome = 'success' | 'failure' | 'timeout';
+
+/** One finished check run, emitted as `health.on('check', (event) => ...)`. */
+export interface HealthCheckEvent {
+  readonly name: string;
+  readonly outcome: CheckOutcome;
+  readonly component: ComponentReport;
+}
+
+/**
  * Events of a {@link Health}:
  *
  * - `change` ({@link HealthChangeEvent}): once per status transition of a component or of
  *   the aggregate, never for a run that changed nothing.
+ * - `check` ({@link HealthCheckEvent}): after every check run that really ran (not for a
+ *   cached result); what metrics count.
  * - `shutdown` (no arguments): once, when `markShuttingDown()` or `close()` is first called;
  *   streams end and load-balancer facing probes flip on it.
  *
@@ -29,5 +45,6 @@ export interface HealthChangeEvent {
  */
 export interface HealthEvents {
   change: [event: HealthChangeEvent];
+  check: [event: HealthCheckEvent];
   shutdown: [];
 }

@@ -1,6 +1,7 @@
 import pTimeout from 'p-timeout';
 import type { HealthStatus } from '../status.js';
 import { cleanMessage, errorMessage, WITHHELD_MESSAGE } from './messages.js';
+import type { CheckOutcome } from './events.js';
 import type { ResolvedCheck } from './options.js';
 import { normalizeResult } from './result.js';
 import type { CheckFunction, ComponentReport } from './types.js';
@@ -29,6 +30,12 @@ export interface ExecuteSettings {
   readonly now: () => number;
 }
 
+/** A finished run: the report and how the run ended. */
+export interface Execution {
+  readonly component: ComponentReport;
+  readonly outcome: CheckOutcome;
+}
+
 /**
  * Runs one check once, bounded by its timeout. Never rejects: a throw, a rejection, a
  * timeout or an invalid result all become a DOWN report.
@@ -36,12 +43,13 @@ export interface ExecuteSettings {
 export async function executeCheck(
   check: ResolvedCheck,
   settings: ExecuteSettings,
-): Promise<ComponentReport> {
+): Promise<Execution> {
   const controller = new AbortController();
   const startedAt = performance.now();
   let status: HealthStatus;
   let message: string | undefined;
   let details: Record<string, unknown> | undefined;
+  let timedOut = false;
   try {
     const value = await pTimeout(invoke(check.check, controller.signal), {
       milliseconds: check.timeoutMs,
@@ -57,6 +65,7 @@ export async function executeCheck(
   } catch (error) {
     status = 'DOWN';
     if (error instanceof CheckTimeoutError) {
+      timedOut = true;
       controller.abort(error);
       message = error.message;
     } else {
@@ -65,7 +74,7 @@ export async function executeCheck(
   }
   const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
   const text = message === undefined ? '' : cleanMessage(message, settings.maxMessageLength);
-  return Object.freeze({
+  const component: ComponentReport = Object.freeze({
     status,
     ...(text === '' ? {} : { message: text }),
     critical: check.critical,
@@ -73,6 +82,8 @@ export async function executeCheck(
     checkedAt: new Date(settings.now()).toISOString(),
     ...(details === undefined ? {} : { details }),
   });
+  const outcome = timedOut ? 'timeout' : status === 'DOWN' ? 'failure' : 'success';
+  return { component, outcome };
 }
 
 // An async wrapper turns a synchronous throw into a rejection.

@@ -4,8 +4,19 @@ import type { HealthStatus } from '../status.js';
 import { aggregateStatus } from './aggregate.js';
 import type { HealthChangeEvent, HealthEvents } from './events.js';
 import { executeCheck, type ExecuteSettings } from './execute.js';
-import { resolveHealthOptions, type HealthOptions, type ResolvedCheck } from './options.js';
+import {
+  resolveHealthOptions,
+  type HealthLogger,
+  type HealthOptions,
+  type ResolvedCheck,
+} from './options.js';
 import type { ComponentReport, HealthReport } from './types.js';
+
+/** Options of {@link Health.run}. */
+export interface RunOptions {
+  /** Run only these checks, by name. Defaults to all of them. */
+  readonly only?: readonly string[];
+}
 
 /** The message of every report made after `markShuttingDown()` or `close()`. */
 export const SHUTTING_DOWN_MESSAGE = 'shutting down';
@@ -22,6 +33,7 @@ export class Health extends EventEmitter<HealthEvents> {
   readonly #checks: readonly ResolvedCheck[];
   readonly #settings: ExecuteSettings;
   readonly #version: string | undefined;
+  readonly #logger: HealthLogger | undefined;
   readonly #createdAt: number;
   readonly #cache: LRUCache<string, ComponentReport>;
   readonly #inflight = new Map<string, Promise<ComponentReport>>();
@@ -37,6 +49,7 @@ export class Health extends EventEmitter<HealthEvents> {
     const resolved = resolveHealthOptions('createHealth()', options);
     this.#checks = resolved.checks;
     this.#version = resolved.version;
+    this.#logger = resolved.logger;
     const now = resolved.clock ?? Date.now;
     this.#settings = {
       exposeErrors: resolved.exposeErrors,
@@ -69,18 +82,33 @@ export class Health extends EventEmitter<HealthEvents> {
   /**
    * Runs every check (or reuses its cached result) and aggregates them. Never rejects.
    *
+   * With `only`, runs just the named checks (unknown names are ignored) and aggregates
+   * those: such a partial run neither sets the startup latch nor emits an aggregate
+   * `change`, since it is not the service's health.
+   *
    * While shutting down no check is started: the report is DOWN with the message
    * `'shutting down'` and the components as they were last seen.
    */
-  async run(): Promise<HealthReport> {
-    if (this.#shuttingDown) return this.#report([...this.#latest.entries()]);
+  async run(options: RunOptions = {}): Promise<HealthReport> {
+    const { only } = options;
+    const selected =
+      only === undefined ? this.#checks : this.#checks.filter((c) => only.includes(c.name));
+    if (this.#shuttingDown) {
+      const latest = selected.map((c) => [c.name, this.#latest.get(c.name)] as const);
+      return this.#report(
+        latest.filter(
+          (entry): entry is readonly [string, ComponentReport] => entry[1] !== undefined,
+        ),
+      );
+    }
     const components = await Promise.all(
-      this.#checks.map(async (check) => [check.name, await this.#component(check)] as const),
+      selected.map(async (check) => [check.name, await this.#component(check)] as const),
     );
+    const report = this.#report(components);
+    if (only !== undefined) return report;
     if (!this.#started && components.every(([, c]) => !c.critical || c.status !== 'DOWN')) {
       this.#started = true;
     }
-    const report = this.#report(components);
     this.#observe('', this.#aggregate, report.status, report.message);
     this.#aggregate = report.status;
     return report;
@@ -127,13 +155,14 @@ export class Health extends EventEmitter<HealthEvents> {
     if (cached !== undefined) return cached;
     let pending = this.#inflight.get(check.name);
     if (pending === undefined) {
-      pending = executeCheck(check, this.#settings).then((report) => {
+      pending = executeCheck(check, this.#settings).then(({ component: report, outcome }) => {
         this.#inflight.delete(check.name);
         const previous = this.#latest.get(check.name);
         this.#latest.set(check.name, report);
         if (check.cacheTtlMs > 0 && !this.#closed) {
           this.#cache.set(check.name, report, { ttl: check.cacheTtlMs });
         }
+        this.#safeEmit('check', { name: check.name, outcome, component: report });
         this.#observe(check.name, previous?.status, report.status, report.message);
         return report;
       });
@@ -155,7 +184,33 @@ export class Health extends EventEmitter<HealthEvents> {
       current,
       ...(message === undefined ? {} : { message }),
     };
+    this.#log(event);
     this.#safeEmit('change', event);
+  }
+
+  #log(event: HealthChangeEvent): void {
+    const logger = this.#logger;
+    if (logger === undefined) return;
+    const level = event.current === 'UP' ? 'info' : event.current === 'DEGRADED' ? 'warn' : 'error';
+    const subject = event.name === '' ? 'service' : `check ${event.name}`;
+    try {
+      logger[level](
+        {
+          check: event.name,
+          previous: event.previous ?? null,
+          current: event.current,
+          message: event.message,
+        },
+        `health: ${subject} is ${event.current}${event.message === undefined ? '' : `: ${event.message}`}`,
+      );
+    } catch {
+      // A broken logger must not break a run.
+    }
+  }
+
+  /** The `logger` option, for the middlewares to report failures of this library. */
+  get logger(): HealthLogger | undefined {
+    return this.#logger;
   }
 
   // Listeners are the app's code: one that throws must not break a run in flight.

@@ -53,7 +53,29 @@ export const healthOptionsSchema = z.strictObject({
   exposeErrors: z.boolean().optional(),
   maxMessageLength: z.number().int().min(20).max(10_000).optional(),
   clock: z.custom<() => number>(isFunction, { message: 'expected a function' }).optional(),
+  logger: z
+    .custom<HealthLogger>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        ['info', 'warn', 'error'].every((level) =>
+          isFunction((value as Record<string, unknown>)[level]),
+        ),
+      { message: 'expected a logger with info, warn and error methods (pino, console)' },
+    )
+    .optional(),
 });
+
+/**
+ * A pino-compatible logger: each method takes a merging object and a message. `console`
+ * fits too. Used for one line per status transition (info when UP, warn when DEGRADED,
+ * error when DOWN) and for failures of this library; never per request.
+ */
+export interface HealthLogger {
+  info(object: Record<string, unknown>, message: string): void;
+  warn(object: Record<string, unknown>, message: string): void;
+  error(object: Record<string, unknown>, message: string): void;
+}
 
 /**
  * Options of {@link createHealth}.
@@ -68,6 +90,8 @@ export const healthOptionsSchema = z.strictObject({
  * - `exposeErrors`: whether a thrown error's message is reported; when `false` it is
  *   replaced by `'check failed (reason withheld)'`. Stacks are never reported. Defaults to `true`.
  * - `maxMessageLength`: cap on a component message, in characters, 20 to 10000. Defaults to `300`.
+ * - `logger`: a {@link HealthLogger} (pino, console) that gets one line per status
+ *   transition and failures of this library. Defaults to none: nothing is logged.
  * - `clock`: returns the time in milliseconds since the Unix epoch; used for timestamps and
  *   cache TTLs, injectable so tests need not sleep. Defaults to `Date.now` (TTLs then use
  *   `performance.now()`, which never jumps).
@@ -87,6 +111,7 @@ export interface ResolvedHealthOptions {
   readonly maxMessageLength: number;
   readonly version: string | undefined;
   readonly clock: (() => number) | undefined;
+  readonly logger: HealthLogger | undefined;
 }
 
 /** Validates and resolves {@link HealthOptions}; throws {@link HealthOptionsError}. */
@@ -114,5 +139,6 @@ export function resolveHealthOptions(where: string, input: unknown): ResolvedHea
     maxMessageLength: options.maxMessageLength ?? HEALTH_DEFAULTS.maxMessageLength,
     version: options.version,
     clock: options.clock,
+    logger: options.logger,
   };
 }
