@@ -78,7 +78,7 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
         },
       }),
     );
-    for (const path of ['/ready', '/ready/', '/ready?verbose=1', '/ready/?x=1&y']) {
+    for (const path of ['/ready', '/ready/', '/ready?probe=kubelet', '/ready/?x=1&y']) {
       const response = await get(path);
       expect(response.status, path).toBe(200);
       expect(await response.json()).toEqual({

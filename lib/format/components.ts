@@ -1,29 +1,51 @@
-import type { HealthReport } from '../runner/types.js';
-import type { HealthStatus } from '../status.js';
+import * as z from 'zod';
+import type { ComponentReport, HealthReport } from '../runner/types.js';
 
-/** A component as the probes show it: status and, when there is one, message. */
-export interface ProbeComponent {
-  readonly status: HealthStatus;
-  readonly message?: string;
-}
+const status = z.enum(['UP', 'DEGRADED', 'DOWN']);
 
 /**
- * The body of `/ready` and of `/startup` before the latch: the UP/DOWN component JSON
- * of Spring Boot and the Flask/Django guides, kept compact:
+ * Schema of the body of `/ready` and of `/startup` before the latch: the UP/DOWN component
+ * JSON of Spring Boot and the Flask/Django guides, compact:
  * `{"status":"UP","components":{"database":{"status":"UP"}}}`.
  */
-export interface ProbeBody {
-  readonly status: HealthStatus;
-  readonly message?: string;
-  readonly components: Readonly<Record<string, ProbeComponent>>;
-}
+export const probeBodySchema = z.strictObject({
+  status,
+  message: z.string().optional(),
+  components: z.record(z.string(), z.strictObject({ status, message: z.string().optional() })),
+});
 
-/** Shrinks a report to a {@link ProbeBody}. */
-export function probeBody(report: HealthReport): ProbeBody {
-  const components: Record<string, ProbeComponent> = {};
+/** The body of `/ready`; see {@link probeBodySchema}. */
+export type ProbeBody = z.infer<typeof probeBodySchema>;
+
+/**
+ * Schema of the detailed report, the body of `GET /health` (see `HealthReport`). Without
+ * details (`showDetails`), only `status`, `message` and each component's `status` remain.
+ */
+export const detailedBodySchema = z.strictObject({
+  status,
+  message: z.string().optional(),
+  timestamp: z.iso.datetime().optional(),
+  uptimeSeconds: z.number().int().nonnegative().optional(),
+  version: z.string().optional(),
+  components: z.record(
+    z.string(),
+    z.strictObject({
+      status,
+      message: z.string().optional(),
+      critical: z.boolean().optional(),
+      durationMs: z.number().nonnegative().optional(),
+      checkedAt: z.iso.datetime().optional(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});
+
+/** Shrinks a report to a {@link ProbeBody}; without details, messages are left out. */
+export function probeBody(report: HealthReport, showDetails: boolean): ProbeBody {
+  const components: Record<string, ProbeBody['components'][string]> = {};
   for (const [name, component] of Object.entries(report.components)) {
     components[name] =
-      component.message === undefined
+      !showDetails || component.message === undefined
         ? { status: component.status }
         : { status: component.status, message: component.message };
   }
@@ -32,4 +54,15 @@ export function probeBody(report: HealthReport): ProbeBody {
     ...(report.message === undefined ? {} : { message: report.message }),
     components,
   };
+}
+
+/** The detailed report, or its statuses only when details are not shown. */
+export function detailedBody(report: HealthReport, showDetails: boolean): unknown {
+  if (showDetails) return report;
+  return probeBody(report, false);
+}
+
+/** The components of `report` that are DOWN, with their names. */
+export function downComponents(report: HealthReport): [string, ComponentReport][] {
+  return Object.entries(report.components).filter(([, c]) => c.status === 'DOWN');
 }

@@ -8,19 +8,23 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export interface Answer {
   readonly statusCode: number;
   readonly body: string | Buffer;
+  /** Defaults to {@link JSON_CONTENT_TYPE}. */
+  readonly contentType?: string;
 }
 
 /**
- * Sends `answer` as JSON with `Cache-Control: no-store` (a cached probe answer is a wrong
- * one; see nestjs/terminus#2328). A `HEAD` request gets the same status and headers and
- * no body. Does nothing when a response was already started.
+ * Sends `answer` (JSON unless it says otherwise) with `Cache-Control: no-store` (a cached
+ * probe answer is a wrong one; see nestjs/terminus#2328) and `X-Content-Type-Options:
+ * nosniff`. A `HEAD` request gets the same status and headers and no body. Does nothing
+ * when a response was already started.
  */
 export function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
   if (res.headersSent) return;
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
   res.writeHead(answer.statusCode, {
-    'Content-Type': JSON_CONTENT_TYPE,
+    'Content-Type': answer.contentType ?? JSON_CONTENT_TYPE,
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
     'Content-Length': body.length,
   });
   if (req.method === 'HEAD') res.end();

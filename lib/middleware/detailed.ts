@@ -1,5 +1,7 @@
 import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/probe-options.js';
-import { isReadMethod, sendAsync, sendMethodNotAllowed } from '../http/send.js';
+import { render } from '../http/render.js';
+import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
+import { isReadMethod, send, sendAsync, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import type { Health } from '../runner/health.js';
 
@@ -7,23 +9,27 @@ import type { Health } from '../runner/health.js';
  * Detailed health, for people and dashboards: the whole {@link HealthReport}
  * (`status`, `timestamp`, `uptimeSeconds`, `version`, and per component `status`,
  * `message`, `critical`, `durationMs`, `checkedAt`, `details`), with the same status codes
- * as {@link readiness}. GET and HEAD only (405 otherwise).
+ * as {@link readiness}. `?format=` or `Accept: application/health+json` picks another
+ * body; `showDetails` decides who sees messages and details. GET and HEAD only.
  *
  * @param health - the runner from {@link createHealth}.
  * @param options - see {@link ProbeOptions}.
  * @throws {HealthOptionsError} at construction, for an invalid option.
  * @example
- * app.get('/health', detailed(health));
+ * app.get('/health', detailed(health, { showDetails: (req) => req.socket.remoteAddress === '127.0.0.1' }));
  */
 export function detailed(health: Health, options: ProbeOptions = {}): HealthHandler {
   const runner = resolveHealth('detailed()', health);
-  const { statusCodes } = resolveProbeOptions('detailed()', options);
-  const answer = async () => {
+  const settings = resolveProbeOptions('detailed()', options);
+  const target = { compact: false, probe: undefined, names: [], unmatched: [] };
+  const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
     const report = await runner.run();
-    return { statusCode: statusCodes[report.status], body: JSON.stringify(report) };
+    return render(req, request, report, settings.statusCodes[report.status], settings, target);
   };
   return function detailedHealth(req, res) {
-    if (isReadMethod(req)) sendAsync(req, res, answer, runner.logger);
-    else sendMethodNotAllowed(req, res);
+    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+    const request = parseProbeRequest(req);
+    if (isAnswer(request)) return send(req, res, request);
+    sendAsync(req, res, () => answer(req, request), runner.logger);
   };
 }

@@ -1,14 +1,27 @@
+import { verboseText, VERBOSE_CONTENT_TYPE } from '../format/verbose.js';
+import { isAnswer, parseProbeRequest } from '../http/request.js';
 import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
+import type { HealthReport } from '../runner/types.js';
 
 const ALIVE = fixedAnswer(200, { status: 'UP' });
+// kube-apiserver's one liveness check: the process answers.
+const PING: HealthReport = {
+  status: 'UP',
+  timestamp: '',
+  uptimeSeconds: 0,
+  components: { ping: { status: 'UP', critical: true, durationMs: 0, checkedAt: '' } },
+};
+const NOTHING: HealthReport = { ...PING, components: {} };
 
 /**
  * Liveness probe: answers 200 `{"status":"UP"}` as long as the process can answer at all.
  *
  * It runs no dependency check, on purpose: a liveness failure makes the kubelet restart
  * the container, and a database blip must not restart every pod. It also stays 200 while
- * shutting down, so a draining instance is not killed early. GET and HEAD only (405 else).
+ * shutting down, so a draining instance is not killed early. `?verbose` answers
+ * `[+]ping ok` and `livez check passed`, as kube-apiserver's `/livez?verbose` does.
+ * GET and HEAD only (405 otherwise).
  *
  * @returns a {@link HealthHandler} answering from a body serialised once.
  * @example
@@ -16,7 +29,14 @@ const ALIVE = fixedAnswer(200, { status: 'UP' });
  */
 export function liveness(): HealthHandler {
   return function livenessProbe(req, res) {
-    if (isReadMethod(req)) send(req, res, ALIVE);
-    else sendMethodNotAllowed(req, res);
+    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+    if (req.url === undefined || !req.url.includes('?')) return send(req, res, ALIVE);
+    const request = parseProbeRequest(req);
+    if (isAnswer(request)) return send(req, res, request);
+    if (!request.verbose) return send(req, res, ALIVE);
+    const report = request.exclude.includes('ping') ? NOTHING : PING;
+    const unmatched = request.exclude.filter((name) => name !== 'ping');
+    const body = verboseText('livez', report, true, ['ping'], unmatched);
+    send(req, res, { statusCode: 200, body, contentType: VERBOSE_CONTENT_TYPE });
   };
 }

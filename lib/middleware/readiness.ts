@@ -1,9 +1,27 @@
-import { probeBody } from '../format/components.js';
-import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/probe-options.js';
-import { isReadMethod, sendAsync, sendMethodNotAllowed } from '../http/send.js';
+import * as z from 'zod';
+import { HealthOptionsError } from '../errors.js';
+import {
+  probeOptionsSchema,
+  resolveHealth,
+  resolveParsedProbeOptions,
+} from '../http/probe-options.js';
+import { render } from '../http/render.js';
+import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
+import { isReadMethod, send, sendAsync, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
+import { parseOptions } from '../options.js';
 import type { Health } from '../runner/health.js';
-import type { Check } from '../runner/types.js';
+import type { Check, HealthReport } from '../runner/types.js';
+import type { HealthStatus } from '../status.js';
+
+const readinessOptionsSchema = probeOptionsSchema.extend({ check: z.string().optional() });
+
+/**
+ * Options of {@link readiness}: the {@link ProbeOptions}, and `check`, the name of one check
+ * to answer for alone (`/ready/<name>`): its own status decides the code, so a DOWN
+ * non-critical check answers 503 there. Defaults to all checks.
+ */
+export type ReadinessOptions = z.input<typeof readinessOptionsSchema>;
 
 /**
  * Readiness probe: runs the checks (through the runner's cache and single-flight) and
@@ -11,25 +29,58 @@ import type { Check } from '../runner/types.js';
  * aggregate is UP or DEGRADED, 503 when it is DOWN or the runner is shutting down
  * (`"message":"shutting down"`). GET and HEAD only (405 otherwise).
  *
+ * Per request, as kube-apiserver's `/readyz` does: `?verbose` answers text lines
+ * (`[+]database ok` ... `readyz check passed`); `?exclude=<name>` (repeatable) leaves a
+ * check out, without running it; `?format=health+json|servicekit|components` or
+ * `Accept: application/health+json` picks the body. A bad `format` answers 400.
+ *
  * @param healthOrChecks - a {@link Health}, or a map of checks from which a runner of its
  *   own is built with the default options.
- * @param options - see {@link ProbeOptions}.
- * @throws {HealthOptionsError} at construction, for an invalid option or check.
+ * @param options - see {@link ReadinessOptions}.
+ * @throws {HealthOptionsError} at construction, for an invalid option or check, or a
+ *   `check` that is not one of the runner's.
  * @example
  * app.get('/ready', readiness(health));
+ * app.get('/ready/database', readiness(health, { check: 'database' }));
  */
 export function readiness(
   healthOrChecks: Health | Record<string, Check>,
-  options: ProbeOptions = {},
+  options: ReadinessOptions = {},
 ): HealthHandler {
   const health = resolveHealth('readiness()', healthOrChecks);
-  const { statusCodes } = resolveProbeOptions('readiness()', options);
-  const answer = async () => {
-    const report = await health.run();
-    return { statusCode: statusCodes[report.status], body: JSON.stringify(probeBody(report)) };
+  const { check, ...probeOptions } = parseOptions('readiness()', readinessOptionsSchema, options);
+  const settings = resolveParsedProbeOptions(probeOptions);
+  if (check !== undefined && !health.checkNames.includes(check)) {
+    throw new HealthOptionsError(
+      `readiness(): option \`check\` names no check: ${JSON.stringify(check)} is not one of ${health.checkNames.join(', ') || 'none'}.`,
+      'check',
+    );
+  }
+  const names = check === undefined ? health.checkNames : [check];
+
+  const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+    const kept = names.filter((name) => !request.exclude.includes(name));
+    const partial = check !== undefined || kept.length < names.length;
+    const report = await health.run(partial ? { only: kept } : {});
+    const status = check === undefined ? report.status : singleStatus(report, check);
+    const unmatched = request.exclude.filter((name) => !names.includes(name));
+    return render(req, request, report, settings.statusCodes[status], settings, {
+      compact: true,
+      probe: 'readyz',
+      names,
+      unmatched,
+    });
   };
+
   return function readinessProbe(req, res) {
-    if (isReadMethod(req)) sendAsync(req, res, answer, health.logger);
-    else sendMethodNotAllowed(req, res);
+    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+    const request = parseProbeRequest(req);
+    if (isAnswer(request)) return send(req, res, request);
+    sendAsync(req, res, () => answer(req, request), health.logger);
   };
+}
+
+function singleStatus(report: HealthReport, name: string): HealthStatus {
+  if (report.message !== undefined) return 'DOWN';
+  return report.components[name]?.status ?? 'UP';
 }
