@@ -37,9 +37,20 @@ export * as checks from './checks/index.js';
 /** The handler type and the options shared by the probes. */
 export type { HealthHandler } from './http/types.js';
 export type { ProbeOptions } from './http/probe-options.js';
+export type { FormatName } from './http/request.js';
+export type { ShowDetails } from './http/show-details.js';
+/** Every response format, each with the zod schema of its body. */
+export { detailedBodySchema, probeBodySchema, type ProbeBody } from './format/components.js';
+export {
+  HEALTH_JSON_CONTENT_TYPE,
+  healthJsonSchema,
+  type HealthJson,
+  type HealthJsonMeta,
+} from './format/health-json.js';
+export { servicekitBodySchema, type ServicekitBody } from './format/servicekit.js';
 /** The middlewares, one per probe. */
 export { liveness } from './middleware/liveness.js';
-export { readiness } from './middleware/readiness.js';
+export { readiness, type ReadinessOptions } from './middleware/readiness.js';
 export { startup } from './middleware/startup.js';
 export { detailed } from './middleware/detailed.js';
 /** All of them under one path. */

@@ -29,7 +29,9 @@ export async function detailsShown(policy: ShowDetails, req: IncomingMessage): P
   if (policy === 'always') return true;
   if (policy === 'never') return false;
   try {
-    return (await policy(req)) === true;
+    // Only a real `true` allows: a JS caller's truthy string or object must not.
+    const allowed: unknown = await policy(req);
+    return allowed === true;
   } catch {
     return false;
   }

@@ -64,7 +64,8 @@ export function readiness(
     const report = await health.run(partial ? { only: kept } : {});
     const status = check === undefined ? report.status : singleStatus(report, check);
     const unmatched = request.exclude.filter((name) => !names.includes(name));
-    return render(req, request, report, settings.statusCodes[status], settings, {
+    const shown = status === report.status ? report : { ...report, status };
+    return render(req, request, shown, settings.statusCodes[status], settings, {
       compact: true,
       probe: 'readyz',
       names,
