@@ -55,3 +55,9 @@ export { startup } from './middleware/startup.js';
 export { detailed } from './middleware/detailed.js';
 /** All of them under one path. */
 export { healthRouter, type HealthRouterOptions } from './router.js';
+/** gRPC health (grpc.health.v1 Check/Watch/List) from the same runner; loads grpc-health-check only when called. */
+export { grpcHealth, GrpcHealthService } from './grpc/grpc-health.js';
+export { GRPC_HEALTH_DEFAULTS, type GrpcHealthOptions } from './grpc/options.js';
+export type { GrpcServerLike, GrpcServingStatus } from './grpc/types.js';
+/** The error thrown when an optional peer dependency (grpc-health-check, prom-client) is missing. */
+export { MissingPeerError } from './grpc/peer.js';
