@@ -61,3 +61,20 @@ export { GRPC_HEALTH_DEFAULTS, type GrpcHealthOptions } from './grpc/options.js'
 export type { GrpcServerLike, GrpcServingStatus } from './grpc/types.js';
 /** The error thrown when an optional peer dependency (grpc-health-check, prom-client) is missing. */
 export { MissingPeerError } from './grpc/peer.js';
+/** Graceful shutdown: readiness flip, drain, close, hooks, exit. */
+export {
+  gracefulShutdown,
+  type GracefulShutdown,
+  type ShutdownPhase,
+  type ShutdownResult,
+} from './shutdown/graceful-shutdown.js';
+export type { ShutdownServer } from './shutdown/connections.js';
+export {
+  SHUTDOWN_DEFAULTS,
+  SHUTDOWN_SIGNALS,
+  type GracefulShutdownOptions,
+  type ShutdownHook,
+  type ShutdownHookContext,
+  type ShutdownSignal,
+} from './shutdown/options.js';
+export type { ShutdownTimers } from './shutdown/timers.js';
