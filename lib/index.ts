@@ -32,7 +32,7 @@ export {
 } from './status.js';
 /** The error thrown at construction for an invalid option. */
 export { HealthOptionsError } from './errors.js';
-/** Built-in checks that need no external service. */
+/** Built-in checks: system resources, and dependencies through structural driver types. */
 export * as checks from './checks/index.js';
 /** The handler type and the options shared by the probes. */
 export type { HealthHandler } from './http/types.js';
