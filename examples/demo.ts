@@ -22,15 +22,7 @@ const health = createHealth({
     disk: checks.diskSpace({ path: '/', minFreeRatio: 0.05 }),
     heap: checks.memory({ maxHeapRatio: 0.9, critical: false }),
     eventLoop: checks.eventLoopDelay({ maxP99Ms: 200, critical: false }),
-    api: async ({ signal }) => {
-      const started = performance.now();
-      const response = await fetch(selfUrl, { signal });
-      await response.body?.cancel();
-      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      if (!response.ok)
-        return { status: 'DOWN', message: `GET /api/time answered ${response.status}` };
-      return { status: 'UP', details: { url: selfUrl, statusCode: response.status, latencyMs } };
-    },
+    api: checks.http(selfUrl),
     ...(maintenanceFile === undefined
       ? {}
       : {
