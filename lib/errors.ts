@@ -22,3 +22,25 @@ export class HealthOptionsError extends TypeError {
     this.option = option;
   }
 }
+
+/**
+ * Thrown by a factory that needs an optional peer dependency which is not installed (or
+ * is too old to provide what is needed). `code` is `'ERR_HEALTH_MISSING_PEER'`; `peer`
+ * names the package to install; `cause` is the loader's error, when there is one.
+ *
+ * @example
+ * // MissingPeerError: grpcHealth() needs the optional peer dependency `grpc-health-check`
+ * // (^2.1.0): npm install @grpc/grpc-js grpc-health-check
+ */
+export class MissingPeerError extends Error {
+  /** Stable machine-readable code: `'ERR_HEALTH_MISSING_PEER'`. */
+  readonly code = 'ERR_HEALTH_MISSING_PEER';
+  /** The package to install. */
+  readonly peer: string;
+
+  constructor(message: string, peer: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MissingPeerError';
+    this.peer = peer;
+  }
+}

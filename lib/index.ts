@@ -30,8 +30,8 @@ export {
   type HealthStatus,
   type StatusCodes,
 } from './status.js';
-/** The error thrown at construction for an invalid option. */
-export { HealthOptionsError } from './errors.js';
+/** The errors: an invalid option at construction, a missing optional peer dependency. */
+export { HealthOptionsError, MissingPeerError } from './errors.js';
 /** Built-in checks: system resources, and dependencies through structural driver types. */
 export * as checks from './checks/index.js';
 /** The handler type and the options shared by the probes. */
@@ -59,8 +59,6 @@ export { healthRouter, type HealthRouterOptions } from './router.js';
 export { grpcHealth, GrpcHealthService } from './grpc/grpc-health.js';
 export { GRPC_HEALTH_DEFAULTS, type GrpcHealthOptions } from './grpc/options.js';
 export type { GrpcServerLike, GrpcServingStatus } from './grpc/types.js';
-/** The error thrown when an optional peer dependency (grpc-health-check, prom-client) is missing. */
-export { MissingPeerError } from './grpc/peer.js';
 /** Graceful shutdown: readiness flip, drain, close, hooks, exit. */
 export {
   gracefulShutdown,
@@ -78,3 +76,19 @@ export {
   type ShutdownSignal,
 } from './shutdown/options.js';
 export type { ShutdownTimers } from './shutdown/timers.js';
+/** Prometheus metrics through prom-client (an optional peer, loaded when metrics() is called). */
+export {
+  metrics,
+  METRICS_DEFAULTS,
+  type HealthMetrics,
+  type MetricsOptions,
+} from './metrics/metrics.js';
+export { DURATION_BUCKETS_SECONDS, METRIC_NAMES, STATUS_VALUES } from './metrics/instruments.js';
+export type { MetricsRegistry } from './metrics/prom-client.js';
+/** The health file for Kubernetes exec probes and sidecars. */
+export {
+  writeHealthFile,
+  HEALTH_FILE_DEFAULTS,
+  type HealthFile,
+  type HealthFileOptions,
+} from './health-file.js';
