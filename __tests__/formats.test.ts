@@ -359,3 +359,47 @@ describe('logger', () => {
     });
   });
 });
+
+describe('the stream follows the router format and details policy', () => {
+  /** The first `data:` line of the stream, read as servicekit's Python clients do. */
+  async function firstData(url: string): Promise<unknown> {
+    const controller = new AbortController();
+    const response = await fetch(url, { signal: controller.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      for (let reads = 0; reads < 50; reads++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        const line = text.split('\n').find((l) => l.startsWith('data: '));
+        if (line !== undefined) return JSON.parse(line.slice(6));
+      }
+      throw new Error(`no data line in ${JSON.stringify(text)}`);
+    } finally {
+      controller.abort();
+    }
+  }
+
+  it("servicekit: json.loads(line[6:])['status'] is 'healthy'", async () => {
+    await serve(createHealth({ checks: { database: () => true } }), { format: 'servicekit' });
+    const body = servicekitBodySchema.parse(
+      await firstData(`${server?.url}/$stream?poll_interval=2.0`),
+    );
+    expect(body).toEqual({ status: 'healthy', checks: { database: { state: 'healthy' } } });
+  });
+
+  it('a showDetails function keeps details out of the shared stream', async () => {
+    await serve(
+      createHealth({
+        checks: {
+          cache: { critical: false, check: () => Promise.reject(new Error('password=hunter2')) },
+        },
+      }),
+      { showDetails: () => true },
+    );
+    const body = await firstData(`${server?.url}/stream`);
+    expect(body).toEqual({ status: 'DEGRADED', components: { cache: { status: 'DOWN' } } });
+  });
+});

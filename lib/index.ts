@@ -53,6 +53,12 @@ export { liveness } from './middleware/liveness.js';
 export { readiness, type ReadinessOptions } from './middleware/readiness.js';
 export { startup } from './middleware/startup.js';
 export { detailed } from './middleware/detailed.js';
+/** Live health: the SSE stream, its options and stats, and the dashboard page. */
+export { sseStream, type SseStreamHandler } from './middleware/sse-stream.js';
+export { STREAM_DEFAULTS, type StreamOptions } from './stream/options.js';
+export type { StreamStats } from './stream/hub.js';
+export type { StreamTimers } from './stream/timers.js';
+export { dashboard, DASHBOARD_DEFAULTS, type DashboardOptions } from './middleware/dashboard.js';
 /** All of them under one path. */
 export { healthRouter, type HealthRouterOptions } from './router.js';
 /** gRPC health (grpc.health.v1 Check/Watch/List) from the same runner; loads grpc-health-check only when called. */

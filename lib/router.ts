@@ -1,17 +1,29 @@
-import { resolveProbeOptions, type ProbeOptions } from './http/probe-options.js';
+import type * as z from 'zod';
+import { probeOptionsSchema } from './http/probe-options.js';
 import { isReadMethod, NOT_FOUND, send, sendMethodNotAllowed } from './http/send.js';
 import type { HealthHandler } from './http/types.js';
+import { dashboard } from './middleware/dashboard.js';
 import { detailed } from './middleware/detailed.js';
 import { liveness } from './middleware/liveness.js';
 import { readiness } from './middleware/readiness.js';
+import { sseStream } from './middleware/sse-stream.js';
 import { startup } from './middleware/startup.js';
+import { parseOptions } from './options.js';
 import { Health } from './runner/health.js';
 import type { HealthOptions } from './runner/options.js';
+import { streamOptionsSchema } from './stream/options.js';
+
+const routerOptionsSchema = probeOptionsSchema.extend({
+  stream: streamOptionsSchema.optional(),
+});
 
 /**
- * Options of {@link healthRouter}: the {@link ProbeOptions} shared by every route.
+ * Options of {@link healthRouter}: the {@link ProbeOptions} shared by every route, and
+ * `stream`, the {@link StreamOptions} of the `/stream` route. The stream inherits the
+ * router's `format`, `showDetails` (`'never'` when it is a function) and `healthJson`
+ * unless `stream` sets them.
  */
-export type HealthRouterOptions = ProbeOptions;
+export type HealthRouterOptions = z.input<typeof routerOptionsSchema>;
 
 /**
  * Mounts every probe under one path:
@@ -21,7 +33,10 @@ export type HealthRouterOptions = ProbeOptions;
  * | `/`        | {@link detailed}             |
  * | `/live`    | {@link liveness}             |
  * | `/ready`   | {@link readiness}            |
+ * | `/ready/<name>` | {@link readiness} of that one check |
  * | `/startup` | {@link startup}              |
+ * | `/stream`, `/$stream` | {@link sseStream} |
+ * | `/dashboard` | {@link dashboard}          |
  *
  * Paths are matched after the mount point (`req.url` as Express and Connect rewrite it),
  * with the query string ignored and trailing slashes tolerated (`/ready/?x=1` is
@@ -39,14 +54,34 @@ export function healthRouter(
   healthOrOptions: Health | HealthOptions,
   options: HealthRouterOptions = {},
 ): HealthHandler {
-  resolveProbeOptions('healthRouter()', options);
+  parseOptions('healthRouter()', routerOptionsSchema, options);
+  const { stream: streamOptions, ...probeOptions } = options;
   const health = healthOrOptions instanceof Health ? healthOrOptions : new Health(healthOrOptions);
+  // The stream speaks the router's format; a per-request details policy cannot apply to
+  // events framed once for every client, so such a stream shows no details.
+  const { format, showDetails, healthJson } = probeOptions;
+  const stream = sseStream(health, {
+    ...(format === undefined ? {} : { format }),
+    ...(showDetails === undefined
+      ? {}
+      : { showDetails: showDetails === 'always' ? 'always' : 'never' }),
+    ...(healthJson === undefined ? {} : { healthJson }),
+    ...streamOptions,
+  });
   const routes = new Map<string, HealthHandler>([
-    ['/', detailed(health, options)],
+    ['/', detailed(health, probeOptions)],
     ['/live', liveness()],
-    ['/ready', readiness(health, options)],
-    ['/startup', startup(health, options)],
+    ['/ready', readiness(health, probeOptions)],
+    ['/startup', startup(health, probeOptions)],
+    ['/stream', stream],
+    ['/$stream', stream],
+    ['/%24stream', stream],
+    ['/dashboard', dashboard(health)],
   ]);
+  // `/ready/<name>` for each check: exact names only, so no path trick reaches anything else.
+  for (const name of health.checkNames) {
+    routes.set(`/ready/${name}`, readiness(health, { ...probeOptions, check: name }));
+  }
   return function healthRoutes(req, res) {
     const handler = routes.get(routePath(req.url));
     if (handler === undefined) send(req, res, NOT_FOUND);

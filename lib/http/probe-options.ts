@@ -11,6 +11,13 @@ import { showDetailsSchema, type ShowDetails } from './show-details.js';
 
 const statusCode = z.number().int().min(200).max(599);
 
+/** Schema of the `healthJson` option: see {@link HealthJsonMeta}. */
+export const healthJsonOptionsSchema = z.strictObject({
+  serviceId: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+  componentTypes: z.record(z.string(), z.string().max(100)).optional(),
+});
+
 /** Schema of {@link ProbeOptions}. */
 export const probeOptionsSchema = z.strictObject({
   statusCodes: z
@@ -22,13 +29,7 @@ export const probeOptionsSchema = z.strictObject({
     .optional(),
   showDetails: showDetailsSchema.optional(),
   format: z.enum(FORMATS).optional(),
-  healthJson: z
-    .strictObject({
-      serviceId: z.string().max(200).optional(),
-      description: z.string().max(1000).optional(),
-      componentTypes: z.record(z.string(), z.string().max(100)).optional(),
-    })
-    .optional(),
+  healthJson: healthJsonOptionsSchema.optional(),
 });
 
 /**

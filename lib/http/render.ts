@@ -1,11 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { detailedBody, probeBody } from '../format/components.js';
-import { HEALTH_JSON_CONTENT_TYPE, toHealthJson } from '../format/health-json.js';
+import {
+  HEALTH_JSON_CONTENT_TYPE,
+  toHealthJson,
+  type HealthJsonMeta,
+} from '../format/health-json.js';
 import { toServicekit } from '../format/servicekit.js';
 import { verboseText, VERBOSE_CONTENT_TYPE, type VerboseProbe } from '../format/verbose.js';
 import type { HealthReport } from '../runner/types.js';
 import type { ResolvedProbeOptions } from './probe-options.js';
-import type { ProbeRequest } from './request.js';
+import type { FormatName, ProbeRequest } from './request.js';
 import type { Answer } from './send.js';
 import { detailsShown } from './show-details.js';
 
@@ -39,19 +43,31 @@ export async function render(
     return { statusCode, body, contentType: VERBOSE_CONTENT_TYPE };
   }
   const show = await detailsShown(settings.showDetails, req);
-  switch (request.format ?? settings.format) {
+  const format = request.format ?? settings.format;
+  return {
+    statusCode,
+    body: JSON.stringify(renderBody(format, report, show, settings.healthJson, target.compact)),
+    ...(format === 'health+json' ? { contentType: HEALTH_JSON_CONTENT_TYPE } : {}),
+  };
+}
+
+/**
+ * The body of `report` in `format`, as a value to serialise: shared by the HTTP handlers
+ * and the stream. `compact` picks the probe body over the whole report for `components`.
+ */
+export function renderBody(
+  format: FormatName,
+  report: HealthReport,
+  showDetails: boolean,
+  healthJson: HealthJsonMeta,
+  compact: boolean,
+): unknown {
+  switch (format) {
     case 'health+json':
-      return {
-        statusCode,
-        body: JSON.stringify(toHealthJson(report, settings.healthJson, show)),
-        contentType: HEALTH_JSON_CONTENT_TYPE,
-      };
+      return toHealthJson(report, healthJson, showDetails);
     case 'servicekit':
-      return { statusCode, body: JSON.stringify(toServicekit(report, show)) };
+      return toServicekit(report, showDetails);
     case 'components':
-      return {
-        statusCode,
-        body: JSON.stringify(target.compact ? probeBody(report, show) : detailedBody(report, show)),
-      };
+      return compact ? probeBody(report, showDetails) : detailedBody(report, showDetails);
   }
 }

@@ -1,0 +1,80 @@
+import { resolveHealth } from '../http/probe-options.js';
+import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
+import type { HealthHandler } from '../http/types.js';
+import type { Health } from '../runner/health.js';
+import { retryFrame } from '../stream/frame.js';
+import { StreamHub, type StreamStats } from '../stream/hub.js';
+import { resolveStreamOptions, type StreamOptions } from '../stream/options.js';
+import { parseStreamQuery } from '../stream/query.js';
+
+const STREAM_HEADERS = Object.freeze({
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  // no-transform: compression() and other transforming proxies leave the stream alone.
+  'Cache-Control': 'no-cache, no-transform',
+  // NGINX passes the events on at once instead of filling its proxy buffer first.
+  'X-Accel-Buffering': 'no',
+  // A keep-alive socket whose stream ended after server.close() would stay open until
+  // keepAliveTimeout; closing it lets shutdown finish. EventSource reconnects anyway.
+  Connection: 'close',
+});
+
+/** A stream handler, with the counts of what it holds. */
+export interface SseStreamHandler extends HealthHandler {
+  /** See {@link StreamStats}. */
+  stats(): StreamStats;
+}
+
+/**
+ * Server-Sent Events stream of the detailed health report, compatible with servicekit's
+ * `GET /health/$stream?poll_interval=2.0`.
+ *
+ * - Query: `poll_interval`, seconds between reports, a decimal from 0.1 to 300, default
+ *   1.0; `changes=1` (or `true`) sends a report only when the aggregate or a component
+ *   status changed, `changes=0` sends every one. Anything else, or either one repeated,
+ *   answers 400 `{"error","parameter"}`.
+ * - Answer: 200 even when DOWN (an `EventSource` gives up on other codes), headers sent at
+ *   once: `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache,
+ *   no-transform`, `X-Accel-Buffering: no`, `Connection: close`.
+ * - Body: `retry: <retryMs>`, then one event at once and one per interval, each
+ *   `id: <n>`, `event: health`, `data: <the detailed report as one line of JSON>`; a
+ *   `: ping` comment every `heartbeatMs`. Ids number the reports this handler framed:
+ *   strictly increasing on a connection, with gaps for reports a client did not need.
+ *   Browsers listen with `addEventListener('health', ...)`.
+ * - One shared poll per interval feeds every client, through the runner's cache: checks
+ *   run at most once per TTL however many clients connect. A client that stops reading
+ *   keeps only the newest report and is dropped after `maxBlockedMs`.
+ * - Past `maxClients` open streams: 503 `{"error"}`. On `health.markShuttingDown()` or
+ *   `health.close()` every stream gets a final DOWN `shutting down` event and ends, so
+ *   `server.close()` can complete.
+ *
+ * GET and HEAD only (405 otherwise); HEAD gets the headers and no body.
+ *
+ * @param health - the runner from {@link createHealth}.
+ * @param options - see {@link StreamOptions}.
+ * @returns a handler with a `stats()` method ({@link StreamStats}).
+ * @throws {HealthOptionsError} at construction, for an invalid option.
+ * @example
+ * app.get('/health/stream', sseStream(health, { heartbeatMs: 20_000 }));
+ * // curl -N 'http://localhost:3000/health/stream?poll_interval=2.0&changes=1'
+ */
+export function sseStream(health: Health, options: StreamOptions = {}): SseStreamHandler {
+  const runner = resolveHealth('sseStream()', health);
+  const settings = resolveStreamOptions('sseStream()', options);
+  const hub = new StreamHub(runner, settings);
+  const retry = retryFrame(settings.retryMs);
+  const tooMany = fixedAnswer(503, {
+    error: `too many stream clients (maxClients ${settings.maxClients})`,
+  });
+  const handler: HealthHandler = function healthStream(req, res) {
+    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+    const query = parseStreamQuery(req.url);
+    if ('error' in query) return send(req, res, query.error);
+    if (hub.clientCount >= settings.maxClients) return send(req, res, tooMany);
+    res.writeHead(200, STREAM_HEADERS);
+    if (req.method === 'HEAD') return void res.end();
+    req.socket.setNoDelay(true);
+    res.write(retry);
+    hub.join(res, query.pollIntervalMs, query.onlyChanges ?? settings.onlyChanges);
+  };
+  return Object.assign(handler, { stats: () => hub.stats() });
+}
