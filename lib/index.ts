@@ -58,6 +58,8 @@ export { sseStream, type SseStreamHandler } from './middleware/sse-stream.js';
 export { STREAM_DEFAULTS, type StreamOptions } from './stream/options.js';
 export type { StreamStats } from './stream/hub.js';
 export type { StreamTimers } from './stream/timers.js';
+/** The injectable timer functions of the stream and the shutdown sequence. */
+export type { Timers } from './timers.js';
 export { dashboard, DASHBOARD_DEFAULTS, type DashboardOptions } from './middleware/dashboard.js';
 /** All of them under one path. */
 export { healthRouter, type HealthRouterOptions } from './router.js';

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseOptions } from '../options.js';
 import type { Health } from '../runner/health.js';
+import { timersSchema } from '../timers.js';
 import { NODE_TIMERS, type ShutdownTimers } from './timers.js';
 
 /** The shutdown defaults, in one place (the README quotes them and a test holds it to that). */
@@ -58,7 +59,6 @@ const hasMethods =
     keys.every((key) => isFunction((value as Record<string, unknown>)[key]));
 // Structural, not `instanceof`: an app may load this package twice (ESM and a bundle).
 const isHealth = hasMethods('markShuttingDown', 'close');
-const isTimers = hasMethods('setTimeout', 'clearTimeout');
 const delayMs = z.number().int().min(0).max(MAX_TIMER_MS);
 const hook = z.custom<ShutdownHook>(isFunction, { message: 'expected a function' });
 
@@ -78,9 +78,7 @@ export const shutdownOptionsSchema = z.strictObject({
   timeoutMs: delayMs.optional(),
   onShutdown: z.union([hook, z.array(hook).max(100).readonly()]).optional(),
   exit: z.boolean().optional(),
-  timers: z
-    .custom<ShutdownTimers>(isTimers, { message: 'expected { setTimeout, clearTimeout }' })
-    .optional(),
+  timers: timersSchema.optional(),
 });
 
 /**

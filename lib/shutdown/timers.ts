@@ -1,25 +1,17 @@
-/**
- * The timer functions the shutdown sequence schedules its drain delay and its hard
- * deadline with. Injectable (the `timers` option of {@link gracefulShutdown}) so tests
- * can drive the sequence without waiting; the handles are opaque to the sequence, which
- * only passes them back to `clearTimeout`.
- */
-export interface ShutdownTimers {
-  /** Calls `callback` once after `delayMs` milliseconds; returns a handle. */
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  /** Cancels a handle returned by `setTimeout`; a handle already fired is ignored. */
-  clearTimeout(handle: unknown): void;
-}
+import { REF_TIMERS, type Timers } from '../timers.js';
 
 /**
- * The default {@link ShutdownTimers}: the global timers, *not* unref'd. They exist only
- * while a shutdown is in progress and are cleared when it ends; keeping the process alive
- * until the sequence has run its hooks and exited is their whole point.
+ * The timers the shutdown sequence schedules its drain delay and hard deadline with (the
+ * `timers` option of {@link gracefulShutdown}): see {@link Timers}.
  */
-export const NODE_TIMERS: ShutdownTimers = Object.freeze({
-  setTimeout: (callback: () => void, delayMs: number) => setTimeout(callback, delayMs),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as NodeJS.Timeout),
-});
+export type ShutdownTimers = Timers;
+
+/**
+ * The default {@link ShutdownTimers}: *not* unref'd. They exist only while a shutdown is in
+ * progress and are cleared when it ends; keeping the process alive until the sequence has
+ * run its hooks and exited is their whole point.
+ */
+export const NODE_TIMERS: ShutdownTimers = REF_TIMERS;
 
 /** Resolves after `delayMs`, or as soon as `signal` aborts; clears its timer either way. */
 export async function wait(

@@ -3,6 +3,7 @@ import type { HealthJsonMeta } from '../format/health-json.js';
 import { healthJsonOptionsSchema } from '../http/probe-options.js';
 import { FORMATS, type FormatName } from '../http/request.js';
 import { parseOptions } from '../options.js';
+import { timersSchema } from '../timers.js';
 import { NODE_TIMERS, type StreamTimers } from './timers.js';
 
 /** The stream's defaults and limits, in one place (the README quotes them). */
@@ -23,11 +24,6 @@ export const STREAM_DEFAULTS = Object.freeze({
 /** Largest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 const isFunction = (value: unknown) => typeof value === 'function';
-const isTimers = (value: unknown) =>
-  typeof value === 'object' &&
-  value !== null &&
-  isFunction((value as Record<string, unknown>).setTimeout) &&
-  isFunction((value as Record<string, unknown>).clearTimeout);
 
 /** Schema of {@link StreamOptions}; the single source of the options' types. */
 export const streamOptionsSchema = z.strictObject({
@@ -37,9 +33,7 @@ export const streamOptionsSchema = z.strictObject({
   maxClients: z.number().int().min(1).max(1_000_000).optional(),
   maxBlockedMs: z.number().int().min(1).max(MAX_TIMER_MS).optional(),
   clock: z.custom<() => number>(isFunction, { message: 'expected a function' }).optional(),
-  timers: z
-    .custom<StreamTimers>(isTimers, { message: 'expected { setTimeout, clearTimeout }' })
-    .optional(),
+  timers: timersSchema.optional(),
   format: z.enum(FORMATS).optional(),
   showDetails: z.enum(['always', 'never']).optional(),
   healthJson: healthJsonOptionsSchema.optional(),
