@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { HealthStatus } from '../status.js';
 import { aggregateStatus } from './aggregate.js';
 import type { HealthChangeEvent, HealthEvents } from './events.js';
+import { emitSafely, logTransition } from './notify.js';
 import { executeCheck, type ExecuteSettings } from './execute.js';
 import {
   resolveHealthOptions,
@@ -126,7 +127,7 @@ export class Health extends EventEmitter<HealthEvents> {
   markShuttingDown(): void {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
-    this.#safeEmit('shutdown');
+    emitSafely(this, 'shutdown');
     this.#observe('', this.#aggregate, 'DOWN', SHUTTING_DOWN_MESSAGE);
     this.#aggregate = 'DOWN';
   }
@@ -162,7 +163,7 @@ export class Health extends EventEmitter<HealthEvents> {
         if (check.cacheTtlMs > 0 && !this.#closed) {
           this.#cache.set(check.name, report, { ttl: check.cacheTtlMs });
         }
-        this.#safeEmit('check', { name: check.name, outcome, component: report });
+        emitSafely(this, 'check', { name: check.name, outcome, component: report });
         this.#observe(check.name, previous?.status, report.status, report.message);
         return report;
       });
@@ -184,46 +185,13 @@ export class Health extends EventEmitter<HealthEvents> {
       current,
       ...(message === undefined ? {} : { message }),
     };
-    this.#log(event);
-    this.#safeEmit('change', event);
-  }
-
-  #log(event: HealthChangeEvent): void {
-    const logger = this.#logger;
-    if (logger === undefined) return;
-    const level = event.current === 'UP' ? 'info' : event.current === 'DEGRADED' ? 'warn' : 'error';
-    const subject = event.name === '' ? 'service' : `check ${event.name}`;
-    try {
-      logger[level](
-        {
-          check: event.name,
-          previous: event.previous ?? null,
-          current: event.current,
-          message: event.message,
-        },
-        `health: ${subject} is ${event.current}${event.message === undefined ? '' : `: ${event.message}`}`,
-      );
-    } catch {
-      // A broken logger must not break a run.
-    }
+    logTransition(this.#logger, event);
+    emitSafely(this, 'change', event);
   }
 
   /** The `logger` option, for the middlewares to report failures of this library. */
   get logger(): HealthLogger | undefined {
     return this.#logger;
-  }
-
-  // Listeners are the app's code: one that throws must not break a run in flight.
-  #safeEmit<K extends keyof HealthEvents>(event: K, ...args: HealthEvents[K]): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: HealthEvents[K]) => void)(...args);
-      } catch (error) {
-        process.emitWarning(
-          `health-probes: a '${event}' listener threw: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
   }
 
   #report(components: readonly (readonly [string, ComponentReport])[]): HealthReport {
