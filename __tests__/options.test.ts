@@ -12,6 +12,16 @@ import {
 
 const noop = () => undefined;
 
+/** What `build` throws, or `undefined`. */
+function thrownBy(build: () => unknown): unknown {
+  try {
+    build();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 describe('createHealth() rejects invalid options with a TypeError naming the option', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['an unknown key', { timeout: 500 }, 'timeout', /Did you mean `timeoutMs`\?/],
@@ -71,12 +81,7 @@ describe('createHealth() rejects invalid options with a TypeError naming the opt
     ['a version that is not a string', { version: 1 }, 'version', /string/],
     ['an array', [], '', /expected object/],
   ])('%s', (_label, options, option, message) => {
-    let thrown: unknown;
-    try {
-      createHealth(options as HealthOptions);
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(() => createHealth(options as HealthOptions));
     expect(thrown).toBeInstanceOf(HealthOptionsError);
     expect(thrown).toBeInstanceOf(TypeError);
     const error = thrown as HealthOptionsError;
@@ -167,12 +172,7 @@ describe('middleware factories validate at construction', () => {
       /expected number/,
     ],
   ])('%s', (_label, build, option, message) => {
-    let thrown: unknown;
-    try {
-      build();
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(build);
     expect(thrown).toBeInstanceOf(HealthOptionsError);
     expect((thrown as HealthOptionsError).option).toBe(option);
     expect((thrown as HealthOptionsError).message).toMatch(message);
@@ -236,12 +236,7 @@ describe('built-in check options', () => {
       /Did you mean `maxP99Ms`/,
     ],
   ])('%s', (_label, build, option, message) => {
-    let thrown: unknown;
-    try {
-      build();
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = thrownBy(build);
     expect(thrown).toBeInstanceOf(HealthOptionsError);
     expect((thrown as HealthOptionsError).option).toBe(option);
     expect((thrown as HealthOptionsError).message).toMatch(message);
