@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STATUS_CODES, HEALTH_DEFAULTS } from '../lib/index.js';
+import {
+  DASHBOARD_DEFAULTS,
+  DEFAULT_STATUS_CODES,
+  GRPC_HEALTH_DEFAULTS,
+  HEALTH_DEFAULTS,
+  HEALTH_FILE_DEFAULTS,
+  METRICS_DEFAULTS,
+  SHUTDOWN_DEFAULTS,
+  STREAM_DEFAULTS,
+} from '../lib/index.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -11,7 +20,38 @@ function row(option: string): string {
   return line;
 }
 
+/** A default as the README writes it: `5000`, `false`, `'stream'`, `['SIGTERM', 'SIGINT']`. */
+function written(value: unknown): string {
+  if (typeof value === 'string') return `\`'${value}'\``;
+  if (Array.isArray(value)) return `\`[${value.map((v) => `'${String(v)}'`).join(', ')}]\``;
+  return `\`${String(value)}\``;
+}
+
+const documented: [string, Readonly<Record<string, unknown>>, string[]][] = [
+  [
+    'sseStream()',
+    STREAM_DEFAULTS,
+    ['heartbeatMs', 'retryMs', 'onlyChanges', 'maxClients', 'maxBlockedMs'],
+  ],
+  ['gracefulShutdown()', SHUTDOWN_DEFAULTS, ['signals', 'drainDelayMs', 'timeoutMs', 'exit']],
+  ['grpcHealth()', GRPC_HEALTH_DEFAULTS, ['pollIntervalMs', 'maxWatches']],
+  ['metrics()', METRICS_DEFAULTS, ['prefix']],
+  ['writeHealthFile()', HEALTH_FILE_DEFAULTS, ['intervalMs']],
+  ['dashboard()', DASHBOARD_DEFAULTS, ['title', 'streamUrl']],
+];
+
 describe('README', () => {
+  it.each(documented)('states the defaults of %s as in the code', (_name, defaults, options) => {
+    for (const option of options) {
+      const rows = readme.split('\n').filter((l) => l.startsWith(`| \`${option}\` |`));
+      expect(rows.length, option).toBeGreaterThan(0);
+      expect(
+        rows.some((r) => r.includes(written(defaults[option]))),
+        `${option}: ${written(defaults[option])}`,
+      ).toBe(true);
+    }
+  });
+
   it.each(Object.entries(HEALTH_DEFAULTS))(
     'states the default of %s as in the code',
     (option, value) => {
