@@ -90,24 +90,38 @@ export class Health extends EventEmitter<HealthEvents> {
    * While shutting down no check is started: the report is DOWN with the message
    * `'shutting down'` and the components as they were last seen.
    */
-  async run(options: RunOptions = {}): Promise<HealthReport> {
+  run(options: RunOptions = {}): Promise<HealthReport> {
     const { only } = options;
     const selected =
       only === undefined ? this.#checks : this.#checks.filter((c) => only.includes(c.name));
     if (this.#shuttingDown) {
-      const latest = selected.map((c) => [c.name, this.#latest.get(c.name)] as const);
-      return this.#report(
-        latest.filter(
-          (entry): entry is readonly [string, ComponentReport] => entry[1] !== undefined,
-        ),
-      );
+      const latest = selected.flatMap((c) => {
+        const component = this.#latest.get(c.name);
+        return component === undefined ? [] : [[c.name, component] as const];
+      });
+      return Promise.resolve(this.#report(latest));
     }
-    const components = await Promise.all(
-      selected.map(async (check) => [check.name, await this.#component(check)] as const),
+    const pending = selected.map((check) => this.#component(check));
+    // Every result cached (the common case for a probe): no promise per check.
+    if (!pending.some((component) => component instanceof Promise)) {
+      return Promise.resolve(this.#finish(selected, pending as ComponentReport[], only));
+    }
+    const settled = pending.map((component) => Promise.resolve(component));
+    return Promise.all(settled).then((components) => this.#finish(selected, components, only));
+  }
+
+  /** The report of a run: aggregate, startup latch and aggregate `change` for a full run. */
+  #finish(
+    selected: readonly ResolvedCheck[],
+    components: readonly ComponentReport[],
+    only: readonly string[] | undefined,
+  ): HealthReport {
+    const entries = selected.map(
+      (check, i) => [check.name, components[i] as ComponentReport] as const,
     );
-    const report = this.#report(components);
+    const report = this.#report(entries);
     if (only !== undefined) return report;
-    if (!this.#started && components.every(([, c]) => !c.critical || c.status !== 'DOWN')) {
+    if (!this.#started && components.every((c) => !c.critical || c.status !== 'DOWN')) {
       this.#started = true;
     }
     this.#observe('', this.#aggregate, report.status, report.message);
