@@ -403,3 +403,28 @@ describe('the stream follows the router format and details policy', () => {
     expect(body).toEqual({ status: 'DEGRADED', components: { cache: { status: 'DOWN' } } });
   });
 });
+
+describe('the reused /ready body', () => {
+  it('follows every new result and the shutdown flip', async () => {
+    const clock = fakeClock();
+    let message = 'replica lag 1 s';
+    const runner = createHealth({
+      clock: clock.now,
+      checks: { db: { critical: false, check: () => ({ status: 'DEGRADED', message }) } },
+    });
+    const get = await serve(runner);
+    const first = await (await get('/ready')).text();
+    expect(await (await get('/ready')).text()).toBe(first);
+    message = 'replica lag 9 s';
+    expect(await (await get('/ready')).text()).toBe(first);
+    clock.advance(1001);
+    expect(await (await get('/ready')).json()).toEqual({
+      status: 'DEGRADED',
+      components: { db: { status: 'DEGRADED', message: 'replica lag 9 s' } },
+    });
+    runner.markShuttingDown();
+    const stopping = await get('/ready');
+    expect(stopping.status).toBe(503);
+    expect(((await stopping.json()) as { message: string }).message).toBe('shutting down');
+  });
+});

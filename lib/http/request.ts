@@ -58,6 +58,11 @@ export function parseProbeRequest(req: IncomingMessage): ProbeRequest | Answer {
   return { format, verbose: query.has('verbose'), exclude };
 }
 
+/** Whether a request asks for nothing beyond the path: no format, verbose or exclude. */
+export function isPlain(request: ProbeRequest): boolean {
+  return request.format === undefined && !request.verbose && request.exclude.length === 0;
+}
+
 /** Whether a parsed request is really a ready-made answer (a 400). */
 export function isAnswer(value: ProbeRequest | Answer): value is Answer {
   return 'statusCode' in value;

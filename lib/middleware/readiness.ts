@@ -6,8 +6,9 @@ import {
   resolveParsedProbeOptions,
 } from '../http/probe-options.js';
 import { render } from '../http/render.js';
-import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
-import { isReadMethod, send, sendAsync, sendMethodNotAllowed } from '../http/send.js';
+import { probeBody } from '../format/components.js';
+import { isAnswer, isPlain, parseProbeRequest, type ProbeRequest } from '../http/request.js';
+import { isReadMethod, send, sendAsync, sendMethodNotAllowed, type Answer } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
 import type { Health } from '../runner/health.js';
@@ -73,12 +74,37 @@ export function readiness(
     });
   };
 
+  // The probe's common case, a plain request for all checks, answers from the last body
+  // serialised while the cached results are the same objects: no work per request.
+  const memoizable =
+    check === undefined &&
+    typeof settings.showDetails === 'string' &&
+    settings.format === 'components';
+  let last: { readonly key: readonly unknown[]; readonly answer: Answer } | undefined;
+  const plainAnswer = (report: HealthReport): Answer => {
+    const key = [report.status, report.message, ...Object.values(report.components)];
+    if (last !== undefined && sameItems(last.key, key)) return last.answer;
+    const body = JSON.stringify(probeBody(report, settings.showDetails === 'always'));
+    last = {
+      key,
+      answer: { statusCode: settings.statusCodes[report.status], body: Buffer.from(body) },
+    };
+    return last.answer;
+  };
+
   return function readinessProbe(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
+    if (memoizable && isPlain(request)) {
+      return sendAsync(req, res, () => health.run().then(plainAnswer), health.logger);
+    }
     sendAsync(req, res, () => answer(req, request), health.logger);
   };
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function singleStatus(report: HealthReport, name: string): HealthStatus {
