@@ -63,6 +63,13 @@ export type { Timers } from './timers.js';
 export { dashboard, DASHBOARD_DEFAULTS, type DashboardOptions } from './middleware/dashboard.js';
 /** All of them under one path. */
 export { healthRouter, type HealthRouterOptions } from './router.js';
+/** The probe fast path: health paths answered before the app. */
+export {
+  DEFAULT_HEALTH_PREFIX,
+  withHealth,
+  type HealthFastPathApp,
+  type WithHealthOptions,
+} from './with-health.js';
 /** gRPC health (grpc.health.v1 Check/Watch/List) from the same runner; loads grpc-health-check only when called. */
 export { grpcHealth, GrpcHealthService } from './grpc/grpc-health.js';
 export { GRPC_HEALTH_DEFAULTS, type GrpcHealthOptions } from './grpc/options.js';
