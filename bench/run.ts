@@ -1,0 +1,304 @@
+/**
+ * The side-by-side benchmark: starts every server as a process of its own (pinned to CPU
+ * 0), loads it from another (autocannon, pinned to CPU 1), and writes a Markdown report.
+ * `npm run bench` at the repository root builds the package first. Settings: see
+ * `harness/config.ts` and the README.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CACHE_TTL_MS, type CheckKind, SECRET } from './servers/common.js';
+import { commandLine, readConfig, type BenchConfig } from './harness/config.js';
+import { CONTESTANTS, type Contestant } from './harness/contestants.js';
+import { autocannon, probe, probeSeries } from './harness/load.js';
+import { machine, versions } from './harness/machine.js';
+import { compileServers, pinning, ServerProcess, type Pinning } from './harness/processes.js';
+import { renderReport, type Figure, type Results, type RunFigure } from './harness/report.js';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = join(benchDir, '..');
+const distDir = join(rootDir, 'dist');
+const readmePath = join(benchDir, 'README.md');
+const START_MARK = '<!-- bench-results:start -->';
+const END_MARK = '<!-- bench-results:end -->';
+const CLIENT_TIMEOUT_MS = 10_000;
+const STACK = /\n\s+at |\bat \S+ \(|\.(?:[cm]?js|ts):\d+:\d+|node:internal/;
+
+const running = new Set<ServerProcess>();
+
+async function start(
+  contestant: Contestant,
+  kind: CheckKind,
+  serversDir: string,
+  pin: Pinning,
+): Promise<ServerProcess> {
+  const server = await ServerProcess.start(contestant, kind, serversDir, distDir, pin);
+  running.add(server);
+  return server;
+}
+
+async function stop(server: ServerProcess): Promise<void> {
+  running.delete(server);
+  await server.stop();
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** One measured run after a warm-up, with the check executions counted during it. */
+async function measure(
+  server: ServerProcess,
+  path: string,
+  config: BenchConfig,
+  pin: Pinning,
+): Promise<RunFigure> {
+  const url = server.url(path);
+  if (config.warmupS > 0) {
+    await autocannon(url, { seconds: config.warmupS }, config.connections, pin);
+  }
+  const before = await server.stats();
+  const result = await autocannon(url, { seconds: config.durationS }, config.connections, pin);
+  const after = await server.stats();
+  log(
+    `  ${server.contestant.id} ${path}: ${Math.round(result.requestsPerSecond)} req/s, p99 ${result.p99Ms} ms`,
+  );
+  return {
+    ...result,
+    executions: after.executions - before.executions,
+    cpuMicrosPerResponse: (after.cpuMicros - before.cpuMicros) / Math.max(1, result.responses),
+  };
+}
+
+/**
+ * Load scenarios on servers started with `kind`: every (server, path) pair is run
+ * `config.runs` times, the runs of all pairs interleaved so drift on the machine spreads
+ * evenly. Returns the figures per path key, and the servers, still running.
+ */
+async function loadRounds(
+  servers: readonly ServerProcess[],
+  paths: readonly ('live' | 'ready')[],
+  config: BenchConfig,
+  pin: Pinning,
+): Promise<Map<'live' | 'ready', Figure[]>> {
+  const figures = new Map<'live' | 'ready', Figure[]>(paths.map((p) => [p, []]));
+  const pairs = paths.flatMap((key) =>
+    servers
+      .filter((s) => s.contestant[key] !== undefined)
+      .map((server) => {
+        const runs: RunFigure[] = [];
+        figures.get(key)?.push({ contestant: server.contestant, runs });
+        return { server, path: server.contestant[key] ?? '/', runs };
+      }),
+  );
+  for (let round = 1; round <= config.runs; round++) {
+    log(`run ${round} of ${config.runs}`);
+    for (const { server, path, runs } of pairs) runs.push(await measure(server, path, config, pin));
+  }
+  return figures;
+}
+
+async function startAll(
+  contestants: readonly Contestant[],
+  kind: CheckKind,
+  serversDir: string,
+  pin: Pinning,
+): Promise<ServerProcess[]> {
+  const servers: ServerProcess[] = [];
+  for (const contestant of contestants)
+    servers.push(await start(contestant, kind, serversDir, pin));
+  return servers;
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (!existsSync(join(distDir, 'index.js')) || !existsSync(join(distDir, 'with-health.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` at the repository root first');
+  }
+  const pin = pinning();
+  const results: Results = {
+    config,
+    machine: machine(),
+    versions: versions(benchDir, rootDir),
+    pinning: pin.description,
+    command: commandLine(),
+    startedAt: new Date(),
+    live: [],
+    ready: [],
+    slow: [],
+    hangLoad: [],
+    hang: [],
+    throws: [],
+    rss: [],
+  };
+  const contestants = CONTESTANTS.filter((c) => config.only.size === 0 || config.only.has(c.id));
+  const withChecks = contestants.filter((c) => c.ready !== undefined);
+  const serversDir = await compileServers(benchDir);
+  const wants = (n: 1 | 2 | 3 | 4 | 5 | 6 | 7) => config.scenarios.has(n);
+  log(`${pin.description}\n${results.command}`);
+  if (results.machine.loadAverage > 0.5) {
+    log(
+      `warning: load average ${results.machine.loadAverage.toFixed(2)}: other work skews the figures`,
+    );
+  }
+
+  // Scenarios 1 and 2: the same servers, with three instant checks.
+  if (wants(1) || wants(2)) {
+    const paths = [...(wants(1) ? ['live' as const] : []), ...(wants(2) ? ['ready' as const] : [])];
+    log('scenarios 1 and 2: liveness, readiness with 3 instant checks');
+    const servers = await startAll(contestants, 'instant', serversDir, pin);
+    const figures = await loadRounds(servers, paths, config, pin);
+    results.live.push(...(figures.get('live') ?? []));
+    results.ready.push(...(figures.get('ready') ?? []));
+    for (const server of servers) await stop(server);
+  }
+
+  // Scenario 6: fresh servers, each given the same load: a number of requests (not a
+  // time, or the fastest servers would do the most work) on liveness, then on readiness
+  // (liveness again where there is none).
+  if (wants(6)) {
+    log('scenario 6: RSS idle and after load');
+    const samples = new Map(
+      contestants.map((c) => [c, { idle: [] as number[], after: [] as number[] }]),
+    );
+    for (let round = 1; round <= config.runs; round++) {
+      log(`run ${round} of ${config.runs}`);
+      const servers = await startAll(contestants, 'instant', serversDir, pin);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const idle = await Promise.all(servers.map((s) => s.stats()));
+      for (const server of servers) {
+        const { live, ready = live } = server.contestant;
+        for (const path of [live, ready]) {
+          const amount = { requests: config.rssRequests };
+          await autocannon(server.url(path), amount, config.connections, pin);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const after = await Promise.all(servers.map((s) => s.stats()));
+      servers.forEach((server, i) => {
+        samples.get(server.contestant)?.idle.push(idle[i]?.rssBytes ?? 0);
+        samples.get(server.contestant)?.after.push(after[i]?.rssBytes ?? 0);
+      });
+      for (const server of servers) await stop(server);
+    }
+    for (const [contestant, { idle, after }] of samples) {
+      results.rss.push({ contestant, idleBytes: idle, afterBytes: after });
+    }
+  }
+
+  // Scenario 3: one 50 ms check.
+  if (wants(3)) {
+    log('scenario 3: readiness with one 50 ms check');
+    const servers = await startAll(withChecks, 'slow', serversDir, pin);
+    results.slow.push(...((await loadRounds(servers, ['ready'], config, pin)).get('ready') ?? []));
+    for (const server of servers) await stop(server);
+  }
+
+  // Scenario 4: a check that never settles.
+  if (wants(4)) {
+    log('scenario 4: a check that never settles');
+    const servers = await startAll(withChecks, 'hang', serversDir, pin);
+    // Every server at once: a hanging request costs nothing but the wait. One warm-up
+    // request first (1 s client timeout), then a wait of one cache TTL, so the series
+    // starts with a fresh check run in a warm process.
+    results.hang.push(
+      ...(await Promise.all(
+        servers.map(async (server) => {
+          await probe(server.url(server.contestant.ready ?? '/'), 1000);
+          await new Promise((resolve) => setTimeout(resolve, CACHE_TTL_MS + 200));
+          const started = performance.now();
+          const outcomes = await probeSeries(
+            server.url(server.contestant.ready ?? '/'),
+            10,
+            100,
+            CLIENT_TIMEOUT_MS,
+          );
+          return {
+            contestant: server.contestant,
+            outcomes,
+            elapsedMs: performance.now() - started,
+          };
+        }),
+      )),
+    );
+    const ours = servers.filter((s) => s.contestant.group === 'health-probes' && s.alive);
+    for (const [key, figures] of await loadRounds(ours, ['ready'], config, pin)) {
+      if (key === 'ready') results.hangLoad.push(...figures);
+    }
+    for (const server of servers) await stop(server);
+  }
+
+  // Scenario 5: a check that throws an error holding a secret.
+  if (wants(5)) {
+    log('scenario 5: a check that throws');
+    for (const variant of ['throw-sync', 'throw-async'] as const) {
+      for (const contestant of withChecks) {
+        const server = await start(contestant, variant, serversDir, pin);
+        const url = server.url(contestant.ready ?? '/');
+        const outcomes = [];
+        for (let i = 0; i < 3; i++) outcomes.push(await probe(url, CLIENT_TIMEOUT_MS));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const live = server.alive ? await probe(server.url(contestant.live), 2000) : undefined;
+        const alive = server.alive && typeof live?.status === 'number';
+        const text = outcomes.map((o) => `${o.headers}\n${o.body}`).join('\n');
+        results.throws.push({
+          contestant,
+          variant,
+          outcomes,
+          secretLeaked: text.includes(SECRET),
+          stackLeaked: STACK.test(text),
+          alive,
+          exitNote: alive
+            ? ''
+            : (server.output.split('\n').find((l) => /Error|reject/i.test(l)) ?? ''),
+        });
+        await stop(server);
+      }
+    }
+  }
+
+  // Scenario 7: the SSE fan-out benchmark of its own.
+  if (wants(7)) log('scenario 7: see the SSE fan-out section of bench/README.md');
+
+  results.finishedAt = new Date();
+  results.loadAverageAtEnd = loadavg()[0];
+  const report = renderReport(results);
+  writeReport(config, report);
+}
+
+/** Writes `report` where `BENCH_REPORT` says: the README's marked section by default. */
+function writeReport(config: BenchConfig, report: string): void {
+  process.stdout.write(`${report}\n`);
+  if (config.report === '-') return;
+  if (config.report !== undefined) {
+    writeFileSync(config.report, `${report}\n`);
+    log(`report written to ${config.report}`);
+    return;
+  }
+  const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
+  const start = readme.indexOf(START_MARK);
+  const end = readme.indexOf(END_MARK);
+  const section = `${START_MARK}\n${report}\n${END_MARK}`;
+  const next =
+    start !== -1 && end > start
+      ? readme.slice(0, start) + section + readme.slice(end + END_MARK.length)
+      : `${readme.trimEnd()}\n\n## Results\n\n${section}\n`;
+  writeFileSync(readmePath, next);
+  log(`report written to ${readmePath}`);
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((server) => stop(server)));
+}
+
+process.once('SIGINT', () => {
+  void stopAll().finally(() => process.exit(130));
+});
+
+try {
+  await main();
+} catch (error) {
+  process.exitCode = 1;
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+} finally {
+  await stopAll();
+}
