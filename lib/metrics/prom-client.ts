@@ -26,15 +26,18 @@ export interface PromMetric {
   readonly labelNames?: unknown;
 }
 
+/** What {@link metrics} uses of a prom-client `Gauge`: `set`, with or without labels. */
 export interface PromGauge extends PromMetric {
   set(labels: Labels, value: number): void;
   set(value: number): void;
 }
 
+/** What {@link metrics} uses of a prom-client `Counter`: `inc` with labels. */
 export interface PromCounter extends PromMetric {
   inc(labels: Labels, value?: number): void;
 }
 
+/** What {@link metrics} uses of a prom-client `Histogram`: `observe`, and `zero` to start a series at 0. */
 export interface PromHistogram extends PromMetric {
   observe(labels: Labels, value: number): void;
   zero(labels: Labels): void;
