@@ -289,3 +289,21 @@ describe('healthRouter mounted in an Express app', () => {
     }
   });
 });
+
+describe('a broken injected clock', () => {
+  it('answers 500 instead of throwing out of the handler', async () => {
+    const health = createHealth({ clock: () => Number.NaN, checks: { db: () => true } });
+    const server = await listen(healthRouter(health));
+    try {
+      for (const path of ['/ready', '/', '/startup']) {
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).toBe(500);
+        expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+      }
+      expect((await fetch(`${server.url}/live`)).status).toBe(200);
+    } finally {
+      await server.close();
+      health.close();
+    }
+  });
+});

@@ -65,7 +65,13 @@ export function sendAsync(
   produce: () => Promise<Answer>,
   logger?: HealthLogger,
 ): void {
-  produce().then(
+  let pending: Promise<Answer>;
+  try {
+    pending = produce();
+  } catch (error) {
+    pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+  pending.then(
     (answer) => send(req, res, answer),
     (error: unknown) => {
       send(req, res, INTERNAL_ERROR);

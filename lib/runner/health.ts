@@ -91,6 +91,16 @@ export class Health extends EventEmitter<HealthEvents> {
    * `'shutting down'` and the components as they were last seen.
    */
   run(options: RunOptions = {}): Promise<HealthReport> {
+    // Not `async` (a cached run then costs no promise per check), so turn a throw, which only
+    // a broken injected clock can cause, into a rejection as an async function would.
+    try {
+      return this.#run(options);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #run(options: RunOptions): Promise<HealthReport> {
     const { only } = options;
     const selected =
       only === undefined ? this.#checks : this.#checks.filter((c) => only.includes(c.name));
