@@ -13,7 +13,8 @@ import { Health } from './runner/health.js';
 import type { HealthOptions } from './runner/options.js';
 import { streamOptionsSchema } from './stream/options.js';
 
-const routerOptionsSchema = probeOptionsSchema.extend({
+/** Schema of {@link HealthRouterOptions}. */
+export const routerOptionsSchema = probeOptionsSchema.extend({
   stream: streamOptionsSchema.optional(),
 });
 

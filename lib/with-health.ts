@@ -1,12 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { HealthOptionsError } from './errors.js';
-import { probeOptionsSchema } from './http/probe-options.js';
 import { parseOptions } from './options.js';
-import { healthRouter } from './router.js';
+import { healthRouter, routerOptionsSchema } from './router.js';
 import type { Health } from './runner/health.js';
 import type { HealthOptions } from './runner/options.js';
-import { streamOptionsSchema } from './stream/options.js';
 
 /** The prefix of {@link withHealth} when none is given. */
 export const DEFAULT_HEALTH_PREFIX = '/health';
@@ -14,8 +12,7 @@ export const DEFAULT_HEALTH_PREFIX = '/health';
 // One or more `/segment`s: no trailing slash, no empty segment, no query or fragment.
 const PREFIX = /^(?:\/[^/?#\s]+)+$/;
 
-const withHealthOptionsSchema = probeOptionsSchema.extend({
-  stream: streamOptionsSchema.optional(),
+const withHealthOptionsSchema = routerOptionsSchema.extend({
   prefix: z
     .string()
     .regex(PREFIX, {
