@@ -14,7 +14,13 @@ import { CONTESTANTS, type Contestant } from './harness/contestants.js';
 import { autocannon, probe, probeSeries } from './harness/load.js';
 import { machine, versions } from './harness/machine.js';
 import { compileServers, pinning, ServerProcess, type Pinning } from './harness/processes.js';
-import { renderReport, type Figure, type Results, type RunFigure } from './harness/report.js';
+import {
+  emptyRssFigure,
+  renderReport,
+  type Figure,
+  type Results,
+  type RunFigure,
+} from './harness/report.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = join(benchDir, '..');
@@ -131,7 +137,8 @@ async function main(): Promise<void> {
     rss: [],
   };
   const contestants = CONTESTANTS.filter((c) => config.only.size === 0 || config.only.has(c.id));
-  const withChecks = contestants.filter((c) => c.ready !== undefined);
+  const loaded = contestants.filter((c) => c.memoryOnly !== true);
+  const withChecks = loaded.filter((c) => c.ready !== undefined);
   const serversDir = await compileServers(benchDir);
   const wants = (n: 1 | 2 | 3 | 4 | 5 | 6 | 7) => config.scenarios.has(n);
   log(`${pin.description}\n${results.command}`);
@@ -145,7 +152,7 @@ async function main(): Promise<void> {
   if (wants(1) || wants(2)) {
     const paths = [...(wants(1) ? ['live' as const] : []), ...(wants(2) ? ['ready' as const] : [])];
     log('scenarios 1 and 2: liveness, readiness with 3 instant checks');
-    const servers = await startAll(contestants, 'instant', serversDir, pin);
+    const servers = await startAll(loaded, 'instant', serversDir, pin);
     const figures = await loadRounds(servers, paths, config, pin);
     results.live.push(...(figures.get('live') ?? []));
     results.ready.push(...(figures.get('ready') ?? []));
@@ -157,32 +164,36 @@ async function main(): Promise<void> {
   // (liveness again where there is none).
   if (wants(6)) {
     log('scenario 6: RSS idle and after load');
-    const samples = new Map(
-      contestants.map((c) => [c, { idle: [] as number[], after: [] as number[] }]),
-    );
+    const samples = new Map(contestants.map((c) => [c, emptyRssFigure(c)]));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
     for (let round = 1; round <= config.runs; round++) {
       log(`run ${round} of ${config.runs}`);
       const servers = await startAll(contestants, 'instant', serversDir, pin);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await settle();
+      // As found first: a GC changes what the next reading sees.
       const idle = await Promise.all(servers.map((s) => s.stats()));
-      for (const server of servers) {
+      const idleGc = await Promise.all(servers.map((s) => s.stats(true)));
+      for (const [i, server] of servers.entries()) {
         const { live, ready = live } = server.contestant;
         for (const path of [live, ready]) {
           const amount = { requests: config.rssRequests };
           await autocannon(server.url(path), amount, config.connections, pin);
         }
+        // Each server read the same time after its own load, not after the others'.
+        await settle();
+        const after = await server.stats();
+        const afterGc = await server.stats(true);
+        const figure = samples.get(server.contestant);
+        figure?.idleBytes.push(idle[i]?.rssBytes ?? 0);
+        figure?.idleGcBytes.push(idleGc[i]?.rssBytes ?? 0);
+        figure?.afterBytes.push(after.rssBytes);
+        figure?.afterGcBytes.push(afterGc.rssBytes);
+        figure?.heapAfterGcBytes.push(afterGc.heapUsedBytes);
+        figure?.peakBytes.push(afterGc.maxRssBytes);
       }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      const after = await Promise.all(servers.map((s) => s.stats()));
-      servers.forEach((server, i) => {
-        samples.get(server.contestant)?.idle.push(idle[i]?.rssBytes ?? 0);
-        samples.get(server.contestant)?.after.push(after[i]?.rssBytes ?? 0);
-      });
       for (const server of servers) await stop(server);
     }
-    for (const [contestant, { idle, after }] of samples) {
-      results.rss.push({ contestant, idleBytes: idle, afterBytes: after });
-    }
+    results.rss.push(...samples.values());
   }
 
   // Scenario 3: one 50 ms check.

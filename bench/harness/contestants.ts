@@ -17,6 +17,8 @@ export interface Contestant {
   readonly ready?: string;
   /** Why the check scenarios do not apply, when `ready` is absent. */
   readonly noChecks?: string;
+  /** Runs in the memory scenario (6) only: a baseline that separates a cost. */
+  readonly memoryOnly?: boolean;
 }
 
 /** The baseline every ratio is taken against: bare Express 4 with `res.json`. */
@@ -40,6 +42,15 @@ export const CONTESTANTS: readonly Contestant[] = [
     group: 'baseline',
     server: 'baseline-express-end',
     live: '/health/live',
+  },
+  {
+    id: 'express-zod',
+    label: 'bare Express 4, `res.json()`, with zod imported',
+    group: 'baseline',
+    server: 'baseline-express-json',
+    env: { BENCH_IMPORT_ZOD: '1' },
+    live: '/health/live',
+    memoryOnly: true,
   },
   {
     id: 'express5-json',

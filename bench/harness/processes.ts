@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { load, type CheckKind, type ServerMessage } from '../servers/common.js';
+import { load, type CheckKind, type RunnerMessage, type ServerMessage } from '../servers/common.js';
 import type { Contestant } from './contestants.js';
 
 const START_TIMEOUT_MS = 15_000;
@@ -75,7 +75,12 @@ export async function compileServers(benchDir: string): Promise<string> {
 /** Figures a server reports about itself. */
 export interface ServerStats {
   readonly executions: number;
+  /** Resident set size now (after a full GC when asked with `afterGc`). */
   readonly rssBytes: number;
+  /** V8 heap in use now (after a full GC when asked with `afterGc`). */
+  readonly heapUsedBytes: number;
+  /** The largest resident set size the process has had so far. */
+  readonly maxRssBytes: number;
   /** User and system CPU time of the process so far, in microseconds. */
   readonly cpuMicros: number;
 }
@@ -117,7 +122,9 @@ export class ServerProcess {
       NODE_ENV: 'production',
     };
     delete env.NODE_OPTIONS; // no loader of the runner's in the measured process
-    const child = spawn(command, [...prefix, file], {
+    // --expose-gc only lets the runner ask for a full GC before reading memory (scenario 6);
+    // it changes nothing else in V8, and every server gets it.
+    const child = spawn(command, [...prefix, '--expose-gc', file], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -170,8 +177,11 @@ export class ServerProcess {
     return this.#output.text;
   }
 
-  /** Check executions so far and the resident set size, asked over IPC. */
-  stats(): Promise<ServerStats> {
+  /**
+   * Check executions, memory and CPU time so far, asked over IPC; with `afterGc`, the
+   * memory figures are read after two full garbage collections in the server.
+   */
+  stats(afterGc = false): Promise<ServerStats> {
     const child = this.#child;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -181,15 +191,15 @@ export class ServerProcess {
       const onMessage = (message: ServerMessage) => {
         if (message.type !== 'stats') return;
         done();
-        const { executions, rssBytes, cpuMicros } = message;
-        resolve({ executions, rssBytes, cpuMicros });
+        const { executions, rssBytes, heapUsedBytes, maxRssBytes, cpuMicros } = message;
+        resolve({ executions, rssBytes, heapUsedBytes, maxRssBytes, cpuMicros });
       };
       const done = () => {
         clearTimeout(timer);
         child.off('message', onMessage);
       };
       child.on('message', onMessage);
-      child.send('stats');
+      child.send((afterGc ? 'stats-gc' : 'stats') satisfies RunnerMessage);
     });
   }
 

@@ -27,7 +27,17 @@ export type BenchCheck = () => Promise<void>;
 /** Messages from a server to the runner. */
 export type ServerMessage =
   | { type: 'ready'; port: number }
-  | { type: 'stats'; executions: number; rssBytes: number; cpuMicros: number };
+  | {
+      type: 'stats';
+      executions: number;
+      rssBytes: number;
+      heapUsedBytes: number;
+      maxRssBytes: number;
+      cpuMicros: number;
+    };
+
+/** Requests from the runner: `stats` reads the figures as they are, `stats-gc` after a full GC. */
+export type RunnerMessage = 'stats' | 'stats-gc';
 
 let executions = 0;
 
@@ -93,11 +103,6 @@ export async function loadHealthProbes(): Promise<typeof import('health-probes')
   return load(distUrl('index.js'));
 }
 
-/** `withHealth` from the build, until the package entry exports it. */
-export async function loadWithHealth(): Promise<typeof import('../../lib/with-health.js')> {
-  return load(distUrl('with-health.js'));
-}
-
 function distUrl(file: string): string {
   const dist = process.env.HEALTH_PROBES_DIST;
   return new URL(file, dist ?? new URL('../../dist/', import.meta.url)).href;
@@ -122,16 +127,25 @@ export function announce(port: number): void {
     console.log(`listening on http://127.0.0.1:${port}`);
     return;
   }
-  process.on('message', (message) => {
-    if (message === 'stats') {
-      const cpu = process.cpuUsage();
-      send({
-        type: 'stats',
-        executions,
-        rssBytes: process.memoryUsage.rss(),
-        cpuMicros: cpu.user + cpu.system,
-      } satisfies ServerMessage);
+  process.on('message', (message: unknown) => {
+    if (message !== 'stats' && message !== ('stats-gc' satisfies RunnerMessage)) return;
+    // The runner starts every server with --expose-gc; two passes also collect what the
+    // first one only made unreachable (weak references, finalizers).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (message === 'stats-gc' && gc !== undefined) {
+      gc();
+      gc();
     }
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    send({
+      type: 'stats',
+      executions,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      cpuMicros: cpu.user + cpu.system,
+    } satisfies ServerMessage);
   });
   send({ type: 'ready', port } satisfies ServerMessage);
 }
