@@ -14,11 +14,16 @@ export const HEALTH_FILE_DEFAULTS = Object.freeze({
 /** Largest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Schema of {@link HealthFileOptions}. */
-export const healthFileOptionsSchema = z.strictObject({
-  path: z.string().min(1),
-  intervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
-});
+/**
+ * Schema of {@link HealthFileOptions}.
+ * Built on first use (`z.lazy`): apps that never call the factory do not pay for it.
+ */
+export const healthFileOptionsSchema = z.lazy(() =>
+  z.strictObject({
+    path: z.string().min(1),
+    intervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
+  }),
+);
 
 /**
  * Options of {@link writeHealthFile}.

@@ -49,11 +49,18 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
 
-/** Looks through optional wrappers and preprocess pipes to the schema that validates. */
+/**
+ * Looks through optional wrappers, preprocess pipes and `z.lazy` (the options schemas of
+ * factories most apps never call are built on first use) to the schema that validates.
+ */
 function unwrap(schema: unknown): unknown {
   let current = schema;
   for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault)
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodLazy
+    )
       current = current.unwrap();
     else if (current instanceof z.ZodPipe) current = current.out;
     else return current;

@@ -5,15 +5,18 @@ import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition } from '../runner/types.js';
 import { pickTuning } from './tuning.js';
 
-const diskSpaceSchema = checkTuningSchema
-  .extend({
-    path: z.string().min(1),
-    minFreeRatio: z.number().gt(0).lt(1).optional(),
-    minFreeBytes: z.number().int().positive().optional(),
-  })
-  .refine((o) => (o.minFreeRatio === undefined) !== (o.minFreeBytes === undefined), {
-    message: 'set exactly one of `minFreeRatio` and `minFreeBytes`',
-  });
+// Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const diskSpaceSchema = z.lazy(() =>
+  checkTuningSchema
+    .extend({
+      path: z.string().min(1),
+      minFreeRatio: z.number().gt(0).lt(1).optional(),
+      minFreeBytes: z.number().int().positive().optional(),
+    })
+    .refine((o) => (o.minFreeRatio === undefined) !== (o.minFreeBytes === undefined), {
+      message: 'set exactly one of `minFreeRatio` and `minFreeBytes`',
+    }),
+);
 
 /**
  * Options of {@link diskSpace}.

@@ -5,10 +5,13 @@ import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition } from '../runner/types.js';
 import { pickTuning } from './tuning.js';
 
-const eventLoopDelaySchema = checkTuningSchema.extend({
-  maxP99Ms: z.number().positive(),
-  resolutionMs: z.number().int().min(1).max(1000).optional(),
-});
+// Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const eventLoopDelaySchema = z.lazy(() =>
+  checkTuningSchema.extend({
+    maxP99Ms: z.number().positive(),
+    resolutionMs: z.number().int().min(1).max(1000).optional(),
+  }),
+);
 
 /**
  * Options of {@link eventLoopDelay}.

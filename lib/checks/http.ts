@@ -9,23 +9,26 @@ import { pickTuning } from './tuning.js';
 
 const statusCode = z.number().int().min(100).max(599);
 
-const httpSchema = checkTuningSchema.extend({
-  method: z.enum(['GET', 'HEAD']).optional(),
-  expectedStatus: z.union([statusCode, z.array(statusCode).min(1)]).optional(),
-  followRedirects: z.boolean().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-  expectBody: z
-    .custom<(body: string) => boolean>((value) => typeof value === 'function', {
-      message: 'expected a function',
-    })
-    .optional(),
-  maxBodyBytes: z
-    .number()
-    .int()
-    .min(1)
-    .max(16 * 1024 * 1024)
-    .optional(),
-});
+// Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const httpSchema = z.lazy(() =>
+  checkTuningSchema.extend({
+    method: z.enum(['GET', 'HEAD']).optional(),
+    expectedStatus: z.union([statusCode, z.array(statusCode).min(1)]).optional(),
+    followRedirects: z.boolean().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    expectBody: z
+      .custom<(body: string) => boolean>((value) => typeof value === 'function', {
+        message: 'expected a function',
+      })
+      .optional(),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024)
+      .optional(),
+  }),
+);
 
 /**
  * Options of {@link http}.

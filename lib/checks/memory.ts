@@ -5,14 +5,17 @@ import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition } from '../runner/types.js';
 import { pickTuning } from './tuning.js';
 
-const memorySchema = checkTuningSchema
-  .extend({
-    maxHeapRatio: z.number().gt(0).lte(1).optional(),
-    maxRssBytes: z.number().int().positive().optional(),
-  })
-  .refine((o) => o.maxHeapRatio !== undefined || o.maxRssBytes !== undefined, {
-    message: 'set `maxHeapRatio`, `maxRssBytes` or both',
-  });
+// Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const memorySchema = z.lazy(() =>
+  checkTuningSchema
+    .extend({
+      maxHeapRatio: z.number().gt(0).lte(1).optional(),
+      maxRssBytes: z.number().int().positive().optional(),
+    })
+    .refine((o) => o.maxHeapRatio !== undefined || o.maxRssBytes !== undefined, {
+      message: 'set `maxHeapRatio`, `maxRssBytes` or both',
+    }),
+);
 
 /**
  * Options of {@link memory}. At least one limit is required.

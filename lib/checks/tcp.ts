@@ -7,10 +7,13 @@ import { elapsedMs } from './probe.js';
 import { describeError } from './redact.js';
 import { pickTuning } from './tuning.js';
 
-const tcpSchema = checkTuningSchema.extend({
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65_535),
-});
+// Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const tcpSchema = z.lazy(() =>
+  checkTuningSchema.extend({
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65_535),
+  }),
+);
 
 /**
  * Options of {@link tcp}.

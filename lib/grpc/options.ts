@@ -12,13 +12,16 @@ export const GRPC_HEALTH_DEFAULTS = Object.freeze({
   maxWatches: 1000,
 });
 
-const grpcHealthOptionsSchema = z.strictObject({
-  services: z
-    .record(z.string().max(200), z.array(z.string()).min(1).max(1000).readonly())
-    .optional(),
-  pollIntervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
-  maxWatches: z.number().int().min(1).max(100_000).optional(),
-});
+// Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const grpcHealthOptionsSchema = z.lazy(() =>
+  z.strictObject({
+    services: z
+      .record(z.string().max(200), z.array(z.string()).min(1).max(1000).readonly())
+      .optional(),
+    pollIntervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
+    maxWatches: z.number().int().min(1).max(100_000).optional(),
+  }),
+);
 
 /**
  * Options of {@link grpcHealth}.

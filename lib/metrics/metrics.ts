@@ -15,22 +15,27 @@ export const METRICS_DEFAULTS = Object.freeze({
 
 const PREFIX = /^(?:[A-Za-z_:][A-Za-z0-9_:]*)?$/;
 
-/** Schema of {@link MetricsOptions}. */
-export const metricsOptionsSchema = z.strictObject({
-  registry: z
-    .custom<MetricsRegistry>(isMetricsRegistry, {
-      message: "expected a prom-client Registry (new Registry() or prom-client's register)",
-    })
-    .optional(),
-  prefix: z
-    .string()
-    .max(100)
-    .regex(PREFIX, {
-      message:
-        "expected a metric name prefix such as 'myapp_': letters, digits, '_' and ':', not starting with a digit",
-    })
-    .optional(),
-});
+/**
+ * Schema of {@link MetricsOptions}.
+ * Built on first use (`z.lazy`): apps that never call the factory do not pay for it.
+ */
+export const metricsOptionsSchema = z.lazy(() =>
+  z.strictObject({
+    registry: z
+      .custom<MetricsRegistry>(isMetricsRegistry, {
+        message: "expected a prom-client Registry (new Registry() or prom-client's register)",
+      })
+      .optional(),
+    prefix: z
+      .string()
+      .max(100)
+      .regex(PREFIX, {
+        message:
+          "expected a metric name prefix such as 'myapp_': letters, digits, '_' and ':', not starting with a digit",
+      })
+      .optional(),
+  }),
+);
 
 /**
  * Options of {@link metrics}.

@@ -62,24 +62,29 @@ const isHealth = hasMethods('markShuttingDown', 'close');
 const delayMs = z.number().int().min(0).max(MAX_TIMER_MS);
 const hook = z.custom<ShutdownHook>(isFunction, { message: 'expected a function' });
 
-/** Schema of {@link GracefulShutdownOptions}; the single source of the options' types. */
-export const shutdownOptionsSchema = z.strictObject({
-  health: z.custom<Health>(isHealth, { message: 'expected a Health from createHealth()' }),
-  signals: z
-    .array(
-      z.enum(SHUTDOWN_SIGNALS, {
-        error: `expected one of ${SHUTDOWN_SIGNALS.map((s) => `'${s}'`).join(', ')}`,
-      }),
-    )
-    .max(SHUTDOWN_SIGNALS.length)
-    .readonly()
-    .optional(),
-  drainDelayMs: delayMs.optional(),
-  timeoutMs: delayMs.optional(),
-  onShutdown: z.union([hook, z.array(hook).max(100).readonly()]).optional(),
-  exit: z.boolean().optional(),
-  timers: timersSchema.optional(),
-});
+/**
+ * Schema of {@link GracefulShutdownOptions}; the single source of the options' types.
+ * Built on first use (`z.lazy`): apps that never call the factory do not pay for it.
+ */
+export const shutdownOptionsSchema = z.lazy(() =>
+  z.strictObject({
+    health: z.custom<Health>(isHealth, { message: 'expected a Health from createHealth()' }),
+    signals: z
+      .array(
+        z.enum(SHUTDOWN_SIGNALS, {
+          error: `expected one of ${SHUTDOWN_SIGNALS.map((s) => `'${s}'`).join(', ')}`,
+        }),
+      )
+      .max(SHUTDOWN_SIGNALS.length)
+      .readonly()
+      .optional(),
+    drainDelayMs: delayMs.optional(),
+    timeoutMs: delayMs.optional(),
+    onShutdown: z.union([hook, z.array(hook).max(100).readonly()]).optional(),
+    exit: z.boolean().optional(),
+    timers: timersSchema.optional(),
+  }),
+);
 
 /**
  * Options of {@link gracefulShutdown}.
