@@ -117,7 +117,7 @@ async function startAll(
 
 async function main(): Promise<void> {
   const config = readConfig();
-  if (!existsSync(join(distDir, 'index.js')) || !existsSync(join(distDir, 'with-health.js'))) {
+  if (!existsSync(join(distDir, 'index.js'))) {
     throw new Error('dist/ is missing: run `npm run build` at the repository root first');
   }
   const pin = pinning();
