@@ -306,4 +306,23 @@ describe('a broken injected clock', () => {
       health.close();
     }
   });
+
+  it('answers 500 when it breaks after the results were cached (the synchronous path)', async () => {
+    let broken = false;
+    const health = createHealth({
+      clock: () => (broken ? Number.NaN : 1_000_000),
+      checks: { db: () => true },
+    });
+    const server = await listen(healthRouter(health));
+    try {
+      expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+      broken = true;
+      const response = await fetch(`${server.url}/ready`);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+    } finally {
+      await server.close();
+      health.close();
+    }
+  });
 });

@@ -173,6 +173,69 @@ describe('caching and single-flight', () => {
     expect(runs).toBe(2);
   });
 
+  it('runCached() answers at once while every result is cached, and starts nothing', async () => {
+    const clock = fakeClock();
+    let runs = 0;
+    const health = createHealth({
+      clock: clock.now,
+      checks: {
+        db: {
+          cacheTtlMs: 1000,
+          check: () => {
+            runs++;
+          },
+        },
+        cache: { cacheTtlMs: 5000, check: () => ({ status: 'DEGRADED', message: 'slow' }) },
+      },
+    });
+    expect(health.runCached()).toBeUndefined();
+    expect(runs).toBe(0);
+    const ran = await health.run();
+    expect(health.started).toBe(true);
+    clock.advance(1000);
+    const cached = health.runCached();
+    expect(cached).toEqual({
+      ...ran,
+      timestamp: new Date(clock.now()).toISOString(),
+      uptimeSeconds: 1,
+    });
+    expect(cached?.status).toBe('DEGRADED');
+    expect(health.runCached({ only: ['cache'] })?.components).toEqual({
+      cache: ran.components.cache,
+    });
+    // db expired: nothing answers at once, and runCached() does not start it either.
+    clock.advance(1);
+    expect(health.runCached()).toBeUndefined();
+    expect(health.runCached({ only: ['cache'] })?.status).toBe('DEGRADED');
+    expect(runs).toBe(1);
+    await health.run();
+    expect(runs).toBe(2);
+  });
+
+  it("runCached() has run()'s effects: the aggregate change event and the shutdown report", async () => {
+    const clock = fakeClock();
+    let status: 'UP' | 'DOWN' = 'UP';
+    const health = createHealth({
+      clock: clock.now,
+      checks: { db: { cacheTtlMs: 1000, check: () => ({ status }) } },
+    });
+    const changes: HealthChangeEvent[] = [];
+    health.on('change', (event) => changes.push(event));
+    await health.run();
+    expect(health.runCached()?.status).toBe('UP');
+    expect(changes.filter((e) => e.name === '')).toHaveLength(1);
+    status = 'DOWN';
+    clock.advance(1001);
+    await health.run();
+    health.markShuttingDown();
+    expect(health.runCached()).toMatchObject({
+      status: 'DOWN',
+      message: 'shutting down',
+      components: { db: { status: 'DOWN' } },
+    });
+    expect(changes.filter((e) => e.name === '').map((e) => e.current)).toEqual(['UP', 'DOWN']);
+  });
+
   it('cacheTtlMs 0 runs again for every caller that is not sharing a run', async () => {
     let runs = 0;
     const health = createHealth({

@@ -92,11 +92,24 @@ export function readiness(
     return last.answer;
   };
 
+  // With every result cached, answer without a promise; a throw (only a broken injected
+  // clock) takes the asynchronous path, which answers 500 and logs it.
+  const cachedAnswer = (): Answer | undefined => {
+    try {
+      const report = health.runCached();
+      return report === undefined ? undefined : plainAnswer(report);
+    } catch {
+      return undefined;
+    }
+  };
+
   return function readinessProbe(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
     if (memoizable && isPlain(request)) {
+      const answered = cachedAnswer();
+      if (answered !== undefined) return send(req, res, answered);
       return sendAsync(req, res, () => health.run().then(plainAnswer), health.logger);
     }
     sendAsync(req, res, () => answer(req, request), health.logger);

@@ -100,24 +100,46 @@ export class Health extends EventEmitter<HealthEvents> {
     }
   }
 
-  #run(options: RunOptions): Promise<HealthReport> {
+  /**
+   * What {@link Health.run} would resolve to, returned at once when it needs no check to
+   * execute: every selected check has a fresh cached result, or the runner is shutting
+   * down. It has run()'s effects (the startup latch, `change` events). Returns `undefined`
+   * when a check has to run: call run() then. For handlers on a hot path; nothing is
+   * started, awaited or cached by it.
+   *
+   * @throws only what a broken injected `clock` throws (run() turns that into a rejection).
+   */
+  runCached(options: RunOptions = {}): HealthReport | undefined {
     const { only } = options;
-    const selected =
-      only === undefined ? this.#checks : this.#checks.filter((c) => only.includes(c.name));
+    const selected = this.#select(only);
     if (this.#shuttingDown) {
       const latest = selected.flatMap((c) => {
         const component = this.#latest.get(c.name);
         return component === undefined ? [] : [[c.name, component] as const];
       });
-      return Promise.resolve(this.#report(latest));
+      return this.#report(latest);
     }
-    const pending = selected.map((check) => this.#component(check));
+    const components: ComponentReport[] = [];
+    for (const check of selected) {
+      const cached = this.#cache.get(check.name);
+      if (cached === undefined) return undefined;
+      components.push(cached);
+    }
+    return this.#finish(selected, components, only);
+  }
+
+  #run(options: RunOptions): Promise<HealthReport> {
     // Every result cached (the common case for a probe): no promise per check.
-    if (!pending.some((component) => component instanceof Promise)) {
-      return Promise.resolve(this.#finish(selected, pending as ComponentReport[], only));
-    }
-    const settled = pending.map((component) => Promise.resolve(component));
+    const cached = this.runCached(options);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const { only } = options;
+    const selected = this.#select(only);
+    const settled = selected.map((check) => Promise.resolve(this.#component(check)));
     return Promise.all(settled).then((components) => this.#finish(selected, components, only));
+  }
+
+  #select(only: readonly string[] | undefined): readonly ResolvedCheck[] {
+    return only === undefined ? this.#checks : this.#checks.filter((c) => only.includes(c.name));
   }
 
   /** The report of a run: aggregate, startup latch and aggregate `change` for a full run. */
