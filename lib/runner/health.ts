@@ -43,6 +43,8 @@ export class Health extends EventEmitter<HealthEvents> {
   #started = false;
   #shuttingDown = false;
   #closed = false;
+  #timestampMs = Number.NaN;
+  #timestampIso = '';
 
   /** Use {@link createHealth}; this constructor validates like it and throws the same errors. */
   constructor(options: HealthOptions = {}) {
@@ -240,12 +242,24 @@ export class Health extends EventEmitter<HealthEvents> {
     return this.#logger;
   }
 
+  /**
+   * `now` as an ISO 8601 string, formatted once per millisecond: under probe load many
+   * reports share one, and `toISOString()` costs about a microsecond.
+   */
+  #timestamp(now: number): string {
+    if (now !== this.#timestampMs) {
+      this.#timestampIso = new Date(now).toISOString();
+      this.#timestampMs = now;
+    }
+    return this.#timestampIso;
+  }
+
   #report(components: readonly (readonly [string, ComponentReport])[]): HealthReport {
     const now = this.#settings.now();
     return {
       status: this.#shuttingDown ? 'DOWN' : aggregateStatus(components.map(([, c]) => c)),
       ...(this.#shuttingDown ? { message: SHUTTING_DOWN_MESSAGE } : {}),
-      timestamp: new Date(now).toISOString(),
+      timestamp: this.#timestamp(now),
       uptimeSeconds: Math.max(0, Math.floor((now - this.#createdAt) / 1000)),
       ...(this.#version === undefined ? {} : { version: this.#version }),
       components: Object.fromEntries(components),
