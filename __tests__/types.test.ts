@@ -56,4 +56,10 @@ describe('types', () => {
     expectTypeOf<HealthReport['status']>().toEqualTypeOf<HealthStatus>();
     expectTypeOf<HealthStatus>().toEqualTypeOf<'UP' | 'DEGRADED' | 'DOWN'>();
   });
+
+  it('run() promises a report; runCached() gives one now or undefined', () => {
+    const health = createHealth();
+    expectTypeOf(health.run()).toEqualTypeOf<Promise<HealthReport>>();
+    expectTypeOf(health.runCached({ only: ['db'] })).toEqualTypeOf<HealthReport | undefined>();
+  });
 });
