@@ -80,15 +80,20 @@ export function readiness(
     check === undefined &&
     typeof settings.showDetails === 'string' &&
     settings.format === 'components';
-  let last: { readonly key: readonly unknown[]; readonly answer: Answer } | undefined;
+  // The runner hands out one report per millisecond: the same object, nothing to compare.
+  let last:
+    | { report: HealthReport; readonly key: readonly unknown[]; readonly answer: Answer }
+    | undefined;
   const plainAnswer = (report: HealthReport): Answer => {
+    if (last?.report === report) return last.answer;
     const key = [report.status, report.message, ...Object.values(report.components)];
-    if (last !== undefined && sameItems(last.key, key)) return last.answer;
+    if (last !== undefined && sameItems(last.key, key)) {
+      last.report = report;
+      return last.answer;
+    }
     const body = JSON.stringify(probeBody(report, settings.showDetails === 'always'));
-    last = {
-      key,
-      answer: { statusCode: settings.statusCodes[report.status], body: Buffer.from(body) },
-    };
+    const statusCode = settings.statusCodes[report.status];
+    last = { report, key, answer: { statusCode, body: Buffer.from(body) } };
     return last.answer;
   };
 

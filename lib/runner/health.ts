@@ -45,6 +45,9 @@ export class Health extends EventEmitter<HealthEvents> {
   #closed = false;
   #timestampMs = Number.NaN;
   #timestampIso = '';
+  /** Bumped whenever what a report is made of changes: a stored result, shutdown, close. */
+  #generation = 0;
+  #lastFull: { readonly now: number; readonly generation: number; report: HealthReport } | undefined;
 
   /** Use {@link createHealth}; this constructor validates like it and throws the same errors. */
   constructor(options: HealthOptions = {}) {
@@ -109,10 +112,16 @@ export class Health extends EventEmitter<HealthEvents> {
    * when a check has to run: call run() then. For handlers on a hot path; nothing is
    * started, awaited or cached by it.
    *
+   * A full report (no `only`) made in the same millisecond (the same `clock()` value) from
+   * the same results is returned again, frozen, rather than made anew: under probe load
+   * many requests share one. A result may so be used up to 1 ms past its TTL, as
+   * lru-cache's own `ttlResolution` of 1 ms allows.
+   *
    * @throws only what a broken injected `clock` throws (run() turns that into a rejection).
    */
   runCached(options: RunOptions = {}): HealthReport | undefined {
     const { only } = options;
+    if (only === undefined && !this.#shuttingDown) return this.#cachedFull();
     const selected = this.#select(only);
     if (this.#shuttingDown) {
       const latest = selected.flatMap((c) => {
@@ -128,6 +137,26 @@ export class Health extends EventEmitter<HealthEvents> {
       components.push(cached);
     }
     return this.#finish(selected, components, only);
+  }
+
+  /** runCached() of every check, reusing the report of the same millisecond. */
+  #cachedFull(): HealthReport | undefined {
+    const now = this.#settings.now();
+    const last = this.#lastFull;
+    if (last !== undefined && last.now === now && last.generation === this.#generation) {
+      return last.report;
+    }
+    const components: ComponentReport[] = [];
+    for (const check of this.#checks) {
+      const cached = this.#cache.get(check.name);
+      if (cached === undefined) return undefined;
+      components.push(cached);
+    }
+    const report = this.#finish(this.#checks, components, undefined, now);
+    Object.freeze(report.components);
+    Object.freeze(report);
+    this.#lastFull = { now, generation: this.#generation, report };
+    return report;
   }
 
   #run(options: RunOptions): Promise<HealthReport> {
@@ -149,11 +178,12 @@ export class Health extends EventEmitter<HealthEvents> {
     selected: readonly ResolvedCheck[],
     components: readonly ComponentReport[],
     only: readonly string[] | undefined,
+    now = this.#settings.now(),
   ): HealthReport {
     const entries = selected.map(
       (check, i) => [check.name, components[i] as ComponentReport] as const,
     );
-    const report = this.#report(entries);
+    const report = this.#report(entries, now);
     if (only !== undefined) return report;
     if (!this.#started && components.every((c) => !c.critical || c.status !== 'DOWN')) {
       this.#started = true;
@@ -175,6 +205,7 @@ export class Health extends EventEmitter<HealthEvents> {
   markShuttingDown(): void {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
+    this.#generation++;
     emitSafely(this, 'shutdown');
     this.#observe('', this.#aggregate, 'DOWN', SHUTTING_DOWN_MESSAGE);
     this.#aggregate = 'DOWN';
@@ -190,6 +221,7 @@ export class Health extends EventEmitter<HealthEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#cache.clear();
+    this.#generation++;
     for (const check of this.#checks) {
       try {
         check.close?.();
@@ -211,6 +243,7 @@ export class Health extends EventEmitter<HealthEvents> {
         if (check.cacheTtlMs > 0 && !this.#closed) {
           this.#cache.set(check.name, report, { ttl: check.cacheTtlMs });
         }
+        this.#generation++;
         emitSafely(this, 'check', { name: check.name, outcome, component: report });
         this.#observe(check.name, previous?.status, report.status, report.message);
         return report;
@@ -254,8 +287,10 @@ export class Health extends EventEmitter<HealthEvents> {
     return this.#timestampIso;
   }
 
-  #report(components: readonly (readonly [string, ComponentReport])[]): HealthReport {
-    const now = this.#settings.now();
+  #report(
+    components: readonly (readonly [string, ComponentReport])[],
+    now = this.#settings.now(),
+  ): HealthReport {
     return {
       status: this.#shuttingDown ? 'DOWN' : aggregateStatus(components.map(([, c]) => c)),
       ...(this.#shuttingDown ? { message: SHUTTING_DOWN_MESSAGE } : {}),
