@@ -212,6 +212,45 @@ describe('caching and single-flight', () => {
     expect(runs).toBe(2);
   });
 
+  it('runCached() gives the same frozen full report within one clock value, a new one when a result arrives', async () => {
+    const clock = fakeClock();
+    let status: 'UP' | 'DOWN' = 'UP';
+    const health = createHealth({
+      clock: clock.now,
+      checks: {
+        db: { cacheTtlMs: 1000, check: () => ({ status }) },
+        cache: { cacheTtlMs: 100, check: () => undefined },
+      },
+    });
+    await health.run();
+    const first = health.runCached();
+    expect(health.runCached()).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first?.components)).toBe(true);
+    // A partial report is its own, never the shared one.
+    expect(health.runCached({ only: ['db'] })).not.toBe(first);
+    clock.advance(1);
+    const next = health.runCached();
+    expect(next).not.toBe(first);
+    expect(next?.timestamp).toBe(new Date(clock.now()).toISOString());
+    // A new result within the same millisecond is seen at once.
+    status = 'DOWN';
+    clock.advance(100);
+    const stale = health.runCached();
+    expect(stale).toBeUndefined();
+    await health.run({ only: ['cache'] });
+    expect(health.runCached()?.status).toBe('UP');
+    clock.advance(900);
+    expect(health.runCached()).toBeUndefined();
+    const after = await health.run();
+    expect(after.status).toBe('DOWN');
+    const shared = health.runCached();
+    expect(shared).toEqual(after);
+    expect(health.runCached()).toBe(shared);
+    health.markShuttingDown();
+    expect(health.runCached()).toMatchObject({ status: 'DOWN', message: 'shutting down' });
+  });
+
   it("runCached() has run()'s effects: the aggregate change event and the shutdown report", async () => {
     const clock = fakeClock();
     let status: 'UP' | 'DOWN' = 'UP';

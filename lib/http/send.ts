@@ -10,6 +10,31 @@ export interface Answer {
   readonly body: string | Buffer;
   /** Defaults to {@link JSON_CONTENT_TYPE}. */
   readonly contentType?: string;
+  /** The headers {@link send} writes, when worked out in advance (see {@link preparedAnswer}). */
+  readonly headers?: Readonly<Record<string, string | number>>;
+}
+
+function headersOf(body: Buffer, contentType: string): Record<string, string | number> {
+  return {
+    'Content-Type': contentType,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Length': body.length,
+  };
+}
+
+/**
+ * An answer sent many times (a fixed one, or the last readiness body): encoded, with its
+ * headers worked out once, so that sending it allocates nothing.
+ */
+export function preparedAnswer(
+  statusCode: number,
+  body: string | Buffer,
+  contentType = JSON_CONTENT_TYPE,
+): Answer {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  const headers = Object.freeze(headersOf(bytes, contentType));
+  return Object.freeze({ statusCode, body: bytes, contentType, headers });
 }
 
 /**
@@ -21,19 +46,17 @@ export interface Answer {
 export function send(req: IncomingMessage, res: ServerResponse, answer: Answer): void {
   if (res.headersSent) return;
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-  res.writeHead(answer.statusCode, {
-    'Content-Type': answer.contentType ?? JSON_CONTENT_TYPE,
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-    'Content-Length': body.length,
-  });
+  res.writeHead(
+    answer.statusCode,
+    answer.headers ?? headersOf(body, answer.contentType ?? JSON_CONTENT_TYPE),
+  );
   if (req.method === 'HEAD') res.end();
   else res.end(body);
 }
 
 /** A fixed JSON answer, serialised once. */
 export function fixedAnswer(statusCode: number, body: unknown): Answer {
-  return Object.freeze({ statusCode, body: Buffer.from(JSON.stringify(body)) });
+  return preparedAnswer(statusCode, JSON.stringify(body));
 }
 
 /** What a failure inside this library answers: never a stack, never a message. */

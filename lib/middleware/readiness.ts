@@ -8,7 +8,14 @@ import {
 import { render } from '../http/render.js';
 import { probeBody } from '../format/components.js';
 import { isAnswer, isPlain, parseProbeRequest, type ProbeRequest } from '../http/request.js';
-import { isReadMethod, send, sendAsync, sendMethodNotAllowed, type Answer } from '../http/send.js';
+import {
+  isReadMethod,
+  preparedAnswer,
+  send,
+  sendAsync,
+  sendMethodNotAllowed,
+  type Answer,
+} from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
 import type { Health } from '../runner/health.js';
@@ -93,7 +100,7 @@ export function readiness(
     }
     const body = JSON.stringify(probeBody(report, settings.showDetails === 'always'));
     const statusCode = settings.statusCodes[report.status];
-    last = { report, key, answer: { statusCode, body: Buffer.from(body) } };
+    last = { report, key, answer: preparedAnswer(statusCode, body) };
     return last.answer;
   };
 
