@@ -89,8 +89,7 @@ export function readiness(
     settings.format === 'components';
   // The runner hands out one report per millisecond: the same object, nothing to compare.
   let last:
-    | { report: HealthReport; readonly key: readonly unknown[]; readonly answer: Answer }
-    | undefined;
+    { report: HealthReport; readonly key: readonly unknown[]; readonly answer: Answer } | undefined;
   const plainAnswer = (report: HealthReport): Answer => {
     if (last?.report === report) return last.answer;
     const key = [report.status, report.message, ...Object.values(report.components)];

@@ -47,7 +47,8 @@ export class Health extends EventEmitter<HealthEvents> {
   #timestampIso = '';
   /** Bumped whenever what a report is made of changes: a stored result, shutdown, close. */
   #generation = 0;
-  #lastFull: { readonly now: number; readonly generation: number; report: HealthReport } | undefined;
+  #lastFull:
+    { readonly now: number; readonly generation: number; report: HealthReport } | undefined;
 
   /** Use {@link createHealth}; this constructor validates like it and throws the same errors. */
   constructor(options: HealthOptions = {}) {
