@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE_TTL_MS, type CheckKind, SECRET } from './servers/common.js';
 import { commandLine, readConfig, type BenchConfig } from './harness/config.js';
-import { CONTESTANTS, type Contestant } from './harness/contestants.js';
+import { BASELINE, CONTESTANTS, PAIRED, type Contestant } from './harness/contestants.js';
 import { autocannon, probe, probeSeries } from './harness/load.js';
 import { machine, versions } from './harness/machine.js';
 import { compileServers, pinning, ServerProcess, type Pinning } from './harness/processes.js';
@@ -18,6 +18,7 @@ import {
   emptyRssFigure,
   renderReport,
   type Figure,
+  type PairedFigure,
   type Results,
   type RunFigure,
 } from './harness/report.js';
@@ -103,6 +104,71 @@ async function loadRounds(
   return figures;
 }
 
+/**
+ * One paired round: `server` and `baseline` loaded at once for `seconds`, each by its own
+ * autocannon (half the connections each, both on the load CPU), both servers on CPU 0.
+ * Whatever slows the machine then slows both alike, so their ratio holds still where
+ * runs taken one after the other drift apart (see the README).
+ */
+async function pairedRun(
+  baseline: { server: ServerProcess; path: string },
+  other: { server: ServerProcess; path: string },
+  seconds: number,
+  config: BenchConfig,
+  pin: Pinning,
+): Promise<[RunFigure, RunFigure]> {
+  const connections = Math.floor(config.connections / 2);
+  const both = [baseline, other];
+  const before = await Promise.all(both.map(({ server }) => server.stats()));
+  const loads = await Promise.all(
+    both.map(({ server, path }) => autocannon(server.url(path), { seconds }, connections, pin)),
+  );
+  const after = await Promise.all(both.map(({ server }) => server.stats()));
+  const [a, b] = loads.map((result, i) => ({
+    ...result,
+    cpuMicrosPerResponse:
+      ((after[i]?.cpuMicros ?? 0) - (before[i]?.cpuMicros ?? 0)) / Math.max(1, result.responses),
+  }));
+  if (a === undefined || b === undefined) throw new Error('paired run lost a result');
+  return [a, b];
+}
+
+/**
+ * The paired measurements of {@link PAIRED} on running servers: a warm-up pair each, then
+ * `config.pairedRuns` rounds, the pairs interleaved within each round.
+ */
+async function pairedRounds(
+  servers: readonly ServerProcess[],
+  paths: readonly ('live' | 'ready')[],
+  config: BenchConfig,
+  pin: Pinning,
+): Promise<PairedFigure[]> {
+  const base = servers.find((s) => s.contestant.id === BASELINE);
+  if (base === undefined || config.pairedRuns === 0) return [];
+  const baseline = { server: base, path: base.contestant.live };
+  const pairs = PAIRED.filter(({ path }) => paths.includes(path)).flatMap(({ id, path }) => {
+    const server = servers.find((s) => s.contestant.id === id);
+    const url = server?.contestant[path];
+    if (server === undefined || url === undefined) return [];
+    const figure: PairedFigure = { contestant: server.contestant, path, rounds: [] };
+    return [{ other: { server, path: url }, figure }];
+  });
+  log(`paired with ${BASELINE}: ${pairs.length} pair(s), ${config.pairedRuns} round(s)`);
+  if (config.warmupS > 0) {
+    for (const { other } of pairs) await pairedRun(baseline, other, config.warmupS, config, pin);
+  }
+  for (let round = 1; round <= config.pairedRuns; round++) {
+    for (const { other, figure } of pairs) {
+      const [b, c] = await pairedRun(baseline, other, config.pairedDurationS, config, pin);
+      figure.rounds.push({ baseline: b, contestant: c });
+      log(
+        `  paired ${figure.contestant.id} ${figure.path}: ${(c.requestsPerSecond / b.requestsPerSecond).toFixed(3)}x`,
+      );
+    }
+  }
+  return pairs.map(({ figure }) => figure);
+}
+
 async function startAll(
   contestants: readonly Contestant[],
   kind: CheckKind,
@@ -130,6 +196,7 @@ async function main(): Promise<void> {
     startedAt: new Date(),
     live: [],
     ready: [],
+    paired: [],
     slow: [],
     hangLoad: [],
     hang: [],
@@ -156,6 +223,7 @@ async function main(): Promise<void> {
     const figures = await loadRounds(servers, paths, config, pin);
     results.live.push(...(figures.get('live') ?? []));
     results.ready.push(...(figures.get('ready') ?? []));
+    results.paired.push(...(await pairedRounds(servers, paths, config, pin)));
     for (const server of servers) await stop(server);
   }
 

@@ -13,6 +13,13 @@ export interface BenchConfig {
   readonly runs: number;
   /** Concurrent connections of the load generator (`BENCH_CONNECTIONS`, default 50). */
   readonly connections: number;
+  /**
+   * Rounds of each paired measurement, where a server and the baseline are loaded at once
+   * on the same CPU (`BENCH_PAIRED_RUNS`, default 5; 0 leaves it out).
+   */
+  readonly pairedRuns: number;
+  /** Measured seconds per paired round (`BENCH_PAIRED_DURATION`, default 5). */
+  readonly pairedDurationS: number;
   /** Requests per path in the RSS scenario (`BENCH_RSS_REQUESTS`, default 20000). */
   readonly rssRequests: number;
   /** Contestant ids to run, all when empty (`BENCH_ONLY=hp-router,terminus`). */
@@ -55,7 +62,9 @@ export function readConfig(): BenchConfig {
     durationS: integer('BENCH_DURATION', 10, 1, 600),
     warmupS: integer('BENCH_WARMUP', 2, 0, 60),
     runs: integer('BENCH_RUNS', 3, 1, 15),
-    connections: integer('BENCH_CONNECTIONS', 50, 1, 1000),
+    connections: integer('BENCH_CONNECTIONS', 50, 2, 1000),
+    pairedRuns: integer('BENCH_PAIRED_RUNS', 5, 0, 15),
+    pairedDurationS: integer('BENCH_PAIRED_DURATION', 5, 1, 600),
     rssRequests: integer('BENCH_RSS_REQUESTS', 20_000, 1000, 10_000_000),
     only: new Set(list('BENCH_ONLY')),
     scenarios: new Set((scenarios.length > 0 ? scenarios : [...SCENARIOS]) as ScenarioNumber[]),
@@ -65,7 +74,17 @@ export function readConfig(): BenchConfig {
 
 /** The command that reproduces this run, with the settings that differ from the defaults. */
 export function commandLine(): string {
-  const names = ['DURATION', 'WARMUP', 'RUNS', 'CONNECTIONS', 'RSS_REQUESTS', 'ONLY', 'SCENARIOS'];
+  const names = [
+    'DURATION',
+    'WARMUP',
+    'RUNS',
+    'CONNECTIONS',
+    'PAIRED_RUNS',
+    'PAIRED_DURATION',
+    'RSS_REQUESTS',
+    'ONLY',
+    'SCENARIOS',
+  ];
   const set = names
     .map((name) => `BENCH_${name}`)
     .filter((name) => (process.env[name] ?? '') !== '')

@@ -25,6 +25,15 @@ export interface Contestant {
 export const BASELINE = 'express-json';
 /** The baseline of `withHealth`: a bare `node:http` handler. */
 export const NODE_BASELINE = 'node-http';
+/**
+ * The servers measured in pairs with {@link BASELINE} (both loaded at once on CPU 0), and
+ * on which paths: the Express-mounted targets, and the `res.end()` floor for reference.
+ */
+export const PAIRED: readonly { readonly id: string; readonly path: 'live' | 'ready' }[] = [
+  { id: 'express-end', path: 'live' },
+  { id: 'hp-router', path: 'live' },
+  { id: 'hp-router', path: 'ready' },
+];
 /** The libraries the 50 ms check target compares against. */
 export const EXISTING = ['terminus', 'health-connect'];
 

@@ -18,6 +18,26 @@ export interface Figure {
   readonly runs: readonly RunFigure[];
 }
 
+/**
+ * A server measured in pairs with the baseline: in each round both were loaded at once,
+ * on the same CPU, so both saw the same machine.
+ */
+export interface PairedFigure {
+  readonly contestant: Contestant;
+  readonly path: 'live' | 'ready';
+  readonly rounds: { readonly baseline: RunFigure; readonly contestant: RunFigure }[];
+}
+
+/** Per round: the server's req/s over the baseline's, and the baseline's CPU per response over the server's. */
+function pairedRatios(figure: PairedFigure): { rps: number[]; cpu: number[] } {
+  return {
+    rps: figure.rounds.map((r) => r.contestant.requestsPerSecond / r.baseline.requestsPerSecond),
+    cpu: figure.rounds.map(
+      (r) => (r.baseline.cpuMicrosPerResponse ?? NaN) / (r.contestant.cpuMicrosPerResponse ?? NaN),
+    ),
+  };
+}
+
 export interface HangOutcome {
   readonly contestant: Contestant;
   readonly outcomes: readonly ProbeOutcome[];
@@ -87,6 +107,8 @@ export interface Results {
   loadAverageAtEnd?: number;
   readonly live: Figure[];
   readonly ready: Figure[];
+  /** Scenarios 1 and 2 again, in pairs with the baseline (see {@link PairedFigure}). */
+  readonly paired: PairedFigure[];
   readonly slow: Figure[];
   readonly hangLoad: Figure[];
   readonly hang: HangOutcome[];
@@ -183,17 +205,27 @@ interface Target {
 export function targets(results: Results): Target[] {
   const list: Target[] = [];
   const base = rps(results.live, BASELINE);
-  for (const [scenario, figures] of [
-    ['liveness', results.live],
-    ['cached readiness (3 checks)', results.ready],
+  for (const [scenario, path, figures] of [
+    ['liveness', 'live', results.live],
+    ['cached readiness (3 checks)', 'ready', results.ready],
   ] as const) {
     const value = rps(figures, 'hp-router');
     if (value === undefined || base === undefined) continue;
     const r = value / base;
+    const name = `\`healthRouter\` in Express 4, ${scenario} >= 1.5x bare \`res.json\``;
+    const oneAfterAnother = `${ratio(r)} (${number(value)} vs ${number(base)} req/s; CPU per response ${cpu(figures, 'hp-router')} vs ${cpu(results.live, BASELINE)})`;
+    const paired = results.paired.find((f) => f.contestant.id === 'hp-router' && f.path === path);
+    if (paired === undefined || paired.rounds.length === 0) {
+      list.push({ name, measured: `one after another: ${oneAfterAnother}`, met: r >= 1.5 });
+      continue;
+    }
+    // Judged on the paired rounds: one-after-another ratios drift with the machine.
+    const ratios = pairedRatios(paired);
+    const rpsRatio = median(ratios.rps);
     list.push({
-      name: `\`healthRouter\` in Express 4, ${scenario} >= 1.5x bare \`res.json\``,
-      measured: `${ratio(r)} (${number(value)} vs ${number(base)} req/s; CPU per response ${cpu(figures, 'hp-router')} vs ${cpu(results.live, BASELINE)})`,
-      met: r >= 1.5,
+      name,
+      measured: `paired: ${ratio(rpsRatio)} (rounds ${ratios.rps.map((x) => x.toFixed(2)).join(', ')}; CPU per response ${ratio(median(ratios.cpu))}); one after another: ${oneAfterAnother}`,
+      met: rpsRatio >= 1.5,
     });
   }
   const slow = results.slow.find((f) => f.contestant.id === 'hp-router');
@@ -318,6 +350,41 @@ export function renderReport(results: Results): string {
       loadTable(results.ready, base),
       '',
       na(results.ready, everyone),
+      '',
+    );
+  }
+  if (results.paired.length > 0) {
+    out.push(
+      '### 1 and 2 in pairs with the baseline',
+      '',
+      `Each server and bare Express 4 \`res.json()\` liveness loaded at the same time, both on the server CPU, each by its own autocannon with ${Math.floor(config.connections / 2)} connections; ${config.pairedDurationS} s per round after a ${config.warmupS} s warm-up, ${config.pairedRuns} rounds, the pairs interleaved. Both servers then see the same machine, so the ratio holds still where runs taken one after the other drift apart. "x bare" is the median of the per-round ratios of req/s; "x by CPU" the same for the baseline's CPU time per response over the server's (the two agree when the CPU is shared evenly). The Express-mounted targets are judged on "x bare".`,
+      '',
+      table(
+        [
+          'server',
+          'path',
+          'x bare `res.json`',
+          'x by CPU',
+          'rounds (x bare)',
+          'req/s (server / baseline)',
+        ],
+        results.paired.map((figure) => {
+          const ratios = pairedRatios(figure);
+          return [
+            figure.contestant.label,
+            figure.contestant[figure.path] ?? '?',
+            ratio(median(ratios.rps)),
+            ratio(median(ratios.cpu)),
+            ratios.rps.map((x) => x.toFixed(2)).join(', '),
+            figure.rounds
+              .map(
+                (r) =>
+                  `${number(r.contestant.requestsPerSecond)} / ${number(r.baseline.requestsPerSecond)}`,
+              )
+              .join(', '),
+          ];
+        }),
+      ),
       '',
     );
   }
