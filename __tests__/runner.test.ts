@@ -227,8 +227,10 @@ describe('caching and single-flight', () => {
     expect(health.runCached()).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(first?.components)).toBe(true);
-    // A partial report is its own, never the shared one.
-    expect(health.runCached({ only: ['db'] })).not.toBe(first);
+    // A partial report is its own, never the shared one, and frozen as every report is.
+    const partial = health.runCached({ only: ['db'] });
+    expect(partial).not.toBe(first);
+    expect(Object.isFrozen(partial?.components)).toBe(true);
     clock.advance(1);
     const next = health.runCached();
     expect(next).not.toBe(first);

@@ -114,7 +114,7 @@ export class Health extends EventEmitter<HealthEvents> {
    * started, awaited or cached by it.
    *
    * A full report (no `only`) made in the same millisecond (the same `clock()` value) from
-   * the same results is returned again, frozen, rather than made anew: under probe load
+   * the same results is returned again rather than made anew (reports are frozen): under probe load
    * many requests share one. A result may so be used up to 1 ms past its TTL, as
    * lru-cache's own `ttlResolution` of 1 ms allows.
    *
@@ -154,8 +154,6 @@ export class Health extends EventEmitter<HealthEvents> {
       components.push(cached);
     }
     const report = this.#finish(this.#checks, components, undefined, now);
-    Object.freeze(report.components);
-    Object.freeze(report);
     this.#lastFull = { now, generation: this.#generation, report };
     return report;
   }
@@ -288,18 +286,19 @@ export class Health extends EventEmitter<HealthEvents> {
     return this.#timestampIso;
   }
 
+  /** A report, frozen with its components map: reports are shared between callers. */
   #report(
     components: readonly (readonly [string, ComponentReport])[],
     now = this.#settings.now(),
   ): HealthReport {
-    return {
+    return Object.freeze({
       status: this.#shuttingDown ? 'DOWN' : aggregateStatus(components.map(([, c]) => c)),
       ...(this.#shuttingDown ? { message: SHUTTING_DOWN_MESSAGE } : {}),
       timestamp: this.#timestamp(now),
       uptimeSeconds: Math.max(0, Math.floor((now - this.#createdAt) / 1000)),
       ...(this.#version === undefined ? {} : { version: this.#version }),
-      components: Object.fromEntries(components),
-    };
+      components: Object.freeze(Object.fromEntries(components)),
+    });
   }
 }
 

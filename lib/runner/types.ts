@@ -82,7 +82,10 @@ export interface ComponentReport {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-/** The aggregate health of the service. */
+/**
+ * The aggregate health of the service. Frozen (with its `components` map), since the
+ * runner hands one report to every caller of the same millisecond; copy it to change it.
+ */
 export interface HealthReport {
   /** Worst of the components (a non-critical DOWN counts as DEGRADED); DOWN while shutting down. */
   readonly status: HealthStatus;
