@@ -4,6 +4,7 @@ import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealth, healthRouter, type Health, type HealthRouterOptions } from '../lib/index.js';
+import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
 import { listen, type TestServer } from './helpers/server.js';
 
@@ -320,6 +321,55 @@ describe('a broken injected clock', () => {
       const response = await fetch(`${server.url}/ready`);
       expect(response.status).toBe(500);
       expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+    } finally {
+      await server.close();
+      health.close();
+    }
+  });
+});
+
+describe('cached readiness', () => {
+  it('answers from the cache until a result expires or changes, then from the new one', async () => {
+    const clock = fakeClock();
+    let db: 'UP' | 'DOWN' = 'UP';
+    let runs = 0;
+    const health = createHealth({
+      clock: clock.now,
+      checks: {
+        db: {
+          cacheTtlMs: 1000,
+          check: () => {
+            runs++;
+            return { status: db };
+          },
+        },
+        cache: { cacheTtlMs: 5000, check: () => true },
+      },
+    });
+    const server = await listen(healthRouter(health));
+    const ready = async () => {
+      const response = await fetch(`${server.url}/ready`);
+      return [response.status, ((await response.json()) as { status: string }).status];
+    };
+    try {
+      expect(await ready()).toEqual([200, 'UP']);
+      db = 'DOWN';
+      // Within the TTL, from the cache, even across milliseconds.
+      clock.advance(999);
+      expect(await ready()).toEqual([200, 'UP']);
+      expect(runs).toBe(1);
+      // Expired: the check runs again and the answer follows it at once.
+      clock.advance(2);
+      expect(await ready()).toEqual([503, 'DOWN']);
+      expect(runs).toBe(2);
+      // A result that arrives from elsewhere (a partial run) changes the answer too.
+      db = 'UP';
+      clock.advance(1001);
+      await health.run({ only: ['db'] });
+      expect(await ready()).toEqual([200, 'UP']);
+      expect(runs).toBe(3);
+      health.markShuttingDown();
+      expect(await ready()).toEqual([503, 'DOWN']);
     } finally {
       await server.close();
       health.close();

@@ -18,7 +18,7 @@ import {
 } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
-import type { Health } from '../runner/health.js';
+import { freshReport, type Health } from '../runner/health.js';
 import type { Check, HealthReport } from '../runner/types.js';
 import type { HealthStatus } from '../status.js';
 
@@ -87,7 +87,7 @@ export function readiness(
     check === undefined &&
     typeof settings.showDetails === 'string' &&
     settings.format === 'components';
-  // The runner hands out one report per millisecond: the same object, nothing to compare.
+  // The runner hands out the same report while its results are fresh: nothing to compare.
   let last:
     { report: HealthReport; readonly key: readonly unknown[]; readonly answer: Answer } | undefined;
   const plainAnswer = (report: HealthReport): Answer => {
@@ -107,7 +107,7 @@ export function readiness(
   // clock) takes the asynchronous path, which answers 500 and logs it.
   const cachedAnswer = (): Answer | undefined => {
     try {
-      const report = health.runCached();
+      const report = health[freshReport]();
       return report === undefined ? undefined : plainAnswer(report);
     } catch {
       return undefined;

@@ -19,6 +19,12 @@ export interface RunOptions {
   readonly only?: readonly string[];
 }
 
+/**
+ * The key of {@link Health}'s method for `readiness()`: the last full report while every
+ * result in it is still fresh. Not exported from the package.
+ */
+export const freshReport = Symbol('health-probes.freshReport');
+
 /** The message of every report made after `markShuttingDown()` or `close()`. */
 export const SHUTTING_DOWN_MESSAGE = 'shutting down';
 
@@ -47,8 +53,17 @@ export class Health extends EventEmitter<HealthEvents> {
   #timestampIso = '';
   /** Bumped whenever what a report is made of changes: a stored result, shutdown, close. */
   #generation = 0;
+  /** The clock of the result cache: the injected `clock`, or `performance.now()`. */
+  readonly #cacheNow: () => number;
   #lastFull:
-    { readonly now: number; readonly generation: number; report: HealthReport } | undefined;
+    | {
+        readonly now: number;
+        readonly generation: number;
+        readonly report: HealthReport;
+        /** `#cacheNow()` up to which every result in `report` is fresh. */
+        readonly freshUntil: number;
+      }
+    | undefined;
 
   /** Use {@link createHealth}; this constructor validates like it and throws the same errors. */
   constructor(options: HealthOptions = {}) {
@@ -64,10 +79,13 @@ export class Health extends EventEmitter<HealthEvents> {
       now,
     };
     this.#createdAt = now();
+    // An injected clock drives the TTLs too, read every time; else performance.now(), which
+    // lru-cache reads at most once per millisecond (its default `ttlResolution`).
+    this.#cacheNow = resolved.clock ?? (() => performance.now());
     this.#cache = new LRUCache<string, ComponentReport>({
       max: Math.max(1, this.#checks.length),
-      // An injected clock drives the TTLs too; lru-cache otherwise uses performance.now().
-      ...(resolved.clock === undefined ? {} : { perf: { now: resolved.clock }, ttlResolution: 0 }),
+      perf: { now: this.#cacheNow },
+      ...(resolved.clock === undefined ? {} : { ttlResolution: 0 }),
     });
   }
 
@@ -154,8 +172,33 @@ export class Health extends EventEmitter<HealthEvents> {
       components.push(cached);
     }
     const report = this.#finish(this.#checks, components, undefined, now);
-    this.#lastFull = { now, generation: this.#generation, report };
+    let remainingMs = Infinity;
+    for (const check of this.#checks) {
+      remainingMs = Math.min(remainingMs, this.#cache.getRemainingTTL(check.name));
+    }
+    const freshUntil = this.#cacheNow() + remainingMs;
+    this.#lastFull = { now, generation: this.#generation, report, freshUntil };
     return report;
+  }
+
+  /**
+   * For `readiness()`, whose body has no timestamp: the last full report of runCached()
+   * while no result has changed and every one is still fresh by the cache's clock (a
+   * report of an earlier millisecond, so its `timestamp` and `uptimeSeconds` are old);
+   * otherwise what runCached() gives. No allocation on the hot path.
+   *
+   * @throws only what a broken injected `clock` throws.
+   */
+  [freshReport](): HealthReport | undefined {
+    const last = this.#lastFull;
+    if (
+      last !== undefined &&
+      last.generation === this.#generation &&
+      this.#cacheNow() < last.freshUntil
+    ) {
+      return last.report;
+    }
+    return this.runCached();
   }
 
   #run(options: RunOptions): Promise<HealthReport> {
