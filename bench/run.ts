@@ -105,7 +105,7 @@ async function loadRounds(
 }
 
 /**
- * One paired round: `server` and `baseline` loaded at once for `seconds`, each by its own
+ * One paired round: `other` and `baseline` loaded at once for `seconds`, each by its own
  * autocannon (half the connections each, both on the load CPU), both servers on CPU 0.
  * Whatever slows the machine then slows both alike, so their ratio holds still where
  * runs taken one after the other drift apart (see the README).

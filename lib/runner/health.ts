@@ -132,9 +132,9 @@ export class Health extends EventEmitter<HealthEvents> {
    * started, awaited or cached by it.
    *
    * A full report (no `only`) made in the same millisecond (the same `clock()` value) from
-   * the same results is returned again rather than made anew (reports are frozen): under probe load
-   * many requests share one. A result may so be used up to 1 ms past its TTL, as
-   * lru-cache's own `ttlResolution` of 1 ms allows.
+   * the same results is returned again rather than made anew (reports are frozen): under
+   * probe load many requests share one. A result may so be used up to 1 ms past its TTL,
+   * as lru-cache's own `ttlResolution` of 1 ms allows.
    *
    * @throws only what a broken injected `clock` throws (run() turns that into a rejection).
    */
