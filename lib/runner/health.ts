@@ -149,13 +149,19 @@ export class Health extends EventEmitter<HealthEvents> {
       });
       return this.#report(latest);
     }
+    const components = this.#cachedComponents(selected);
+    return components === undefined ? undefined : this.#finish(selected, components, only);
+  }
+
+  /** The cached result of each of `selected`, or `undefined` when one has none. */
+  #cachedComponents(selected: readonly ResolvedCheck[]): ComponentReport[] | undefined {
     const components: ComponentReport[] = [];
     for (const check of selected) {
       const cached = this.#cache.get(check.name);
       if (cached === undefined) return undefined;
       components.push(cached);
     }
-    return this.#finish(selected, components, only);
+    return components;
   }
 
   /** runCached() of every check, reusing the report of the same millisecond. */
@@ -165,12 +171,8 @@ export class Health extends EventEmitter<HealthEvents> {
     if (last !== undefined && last.now === now && last.generation === this.#generation) {
       return last.report;
     }
-    const components: ComponentReport[] = [];
-    for (const check of this.#checks) {
-      const cached = this.#cache.get(check.name);
-      if (cached === undefined) return undefined;
-      components.push(cached);
-    }
+    const components = this.#cachedComponents(this.#checks);
+    if (components === undefined) return undefined;
     const report = this.#finish(this.#checks, components, undefined, now);
     let remainingMs = Infinity;
     for (const check of this.#checks) {
