@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { describe } from '../describe.js';
 import type { HealthChangeEvent, HealthEvents } from './events.js';
 import type { HealthLogger } from './options.js';
 
@@ -41,8 +42,7 @@ export function emitSafely<K extends keyof HealthEvents>(
     try {
       (listener as (...a: HealthEvents[K]) => void)(...args);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      process.emitWarning(`health-probes: a '${event}' listener threw: ${reason}`);
+      process.emitWarning(`health-probes: a '${event}' listener threw: ${describe(error)}`);
     }
   }
 }
