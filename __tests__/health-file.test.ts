@@ -83,12 +83,19 @@ describe('writeHealthFile()', () => {
   });
 
   it('a reader never sees a partial file while writes happen', async () => {
-    // A 200 kB report: a write in place would be seen half done.
+    // A 240 kB report (details are capped at 64 kB a check): a write in place would be seen half done.
     let version = 0;
+    const padding = 'x'.repeat(60_000);
     const health = createHealth({
       cacheTtlMs: 0,
       checks: {
-        db: () => ({ status: 'UP', details: { version: ++version, padding: 'x'.repeat(200_000) } }),
+        db: () => ({ status: 'UP', details: { version: ++version, padding } }),
+        ...Object.fromEntries(
+          Array.from({ length: 3 }, (_, i) => [
+            `pad${i}`,
+            () => ({ status: 'UP' as const, details: { padding } }),
+          ]),
+        ),
       },
     });
     const file = start(health, 10);

@@ -39,12 +39,7 @@ describe('createHealth() rejects invalid options with a TypeError naming the opt
     ['a string cacheTtlMs', { cacheTtlMs: '1000' }, 'cacheTtlMs', /expected number/],
     ['a negative cacheTtlMs', { cacheTtlMs: -5 }, 'cacheTtlMs', />=0/],
     ['a check that is a number', { checks: { db: 5 } }, 'checks.db', /expected a check function/],
-    [
-      'a definition without check',
-      { checks: { db: { critical: true } } },
-      'checks.db.check',
-      /function/,
-    ],
+    ['a definition without check', { checks: { db: { critical: true } } }, 'checks.db', /function/],
     [
       'a non-boolean critical',
       { checks: { db: { check: noop, critical: 'yes' } } },

@@ -167,7 +167,11 @@ describe('gracefulShutdown() options', () => {
     [{ health, signals: ['SIGKILL'] }, 'signals.0', /expected one of 'SIGTERM', 'SIGINT'/],
     [{ health, signals: 'SIGTERM' }, 'signals', /invalid option `signals`/],
     [{ health, onShutdown: 'close' }, 'onShutdown', /invalid option `onShutdown`/],
-    [{ health, onShutdown: [() => 1, 2] }, 'onShutdown', /invalid option `onShutdown`/],
+    [
+      { health, onShutdown: [() => 1, 2] },
+      'onShutdown.1',
+      /invalid option `onShutdown\.1`: expected a function/,
+    ],
     [{ health, exit: 'yes' }, 'exit', /invalid option `exit`/],
     [{ health, timers: {} }, 'timers', /expected \{ setTimeout, clearTimeout \}/],
     [

@@ -497,9 +497,19 @@ describe('sseStream() backpressure', () => {
   /** Events big enough to fill loopback socket buffers in a few polls; `seq` counts runs. */
   function bigReports() {
     let seq = 0;
-    const blob = 'x'.repeat(512 * 1024);
+    // 512 kB in all, in checks whose details each stay under the 64 kB cap.
+    const blob = 'x'.repeat(60 * 1024);
+    const padding = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [
+        `pad${i}`,
+        () => ({ status: 'UP' as const, details: { blob } }),
+      ]),
+    );
     return {
-      check: () => ({ status: 'UP' as const, details: { seq: ++seq, blob } }),
+      checks: {
+        ...padding,
+        big: () => ({ status: 'UP' as const, details: { seq: ++seq, blob } }),
+      },
       get runs() {
         return seq;
       },
@@ -508,7 +518,7 @@ describe('sseStream() backpressure', () => {
 
   it('a client that stops reading keeps only the newest event until it drains', async () => {
     const reports = bigReports();
-    const f = await serve({ big: reports.check }, { maxBlockedMs: 600_000 });
+    const f = await serve(reports.checks, { maxBlockedMs: 600_000 });
     const socket = stalledClient(`${f.url}/?poll_interval=0.1`);
     await waitUntil(() => f.stream.stats().blocked === 1, 10_000, 'the client blocked');
     // Once blocked for good, polls go on with nothing written.
@@ -543,7 +553,7 @@ describe('sseStream() backpressure', () => {
   it('a client blocked longer than maxBlockedMs is disconnected; a reading one is not', async () => {
     let now = 0;
     const reports = bigReports();
-    const f = await serve({ big: reports.check }, { maxBlockedMs: 5000, clock: () => now });
+    const f = await serve(reports.checks, { maxBlockedMs: 5000, clock: () => now });
     const reader = await open(`${f.url}/?poll_interval=0.1`);
     const socket = stalledClient(`${f.url}/?poll_interval=0.1`);
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));

@@ -2,6 +2,10 @@
 export { createHealth, Health, SHUTTING_DOWN_MESSAGE, type RunOptions } from './runner/health.js';
 /** Options of createHealth() and their defaults. */
 export { HEALTH_DEFAULTS, type HealthLogger, type HealthOptions } from './runner/options.js';
+/** The defaults of a check's behaviour over time (thresholds, stale window, back-off). */
+export { CHECK_TIME_DEFAULTS } from './runner/check-options.js';
+/** The cap on a check's details, in bytes of JSON. */
+export { MAX_DETAILS_BYTES } from './runner/snapshot.js';
 /** Checks, results and reports. */
 export type {
   Check,
@@ -10,6 +14,10 @@ export type {
   CheckFunction,
   CheckResult,
   CheckReturn,
+  CheckRunReport,
+  CheckSettledValue,
+  BackoffOptions,
+  PendingTransition,
   ComponentReport,
   HealthReport,
 } from './runner/types.js';
@@ -19,6 +27,7 @@ export type {
   HealthChangeEvent,
   HealthCheckEvent,
   HealthEvents,
+  HealthRegistrationEvent,
 } from './runner/events.js';
 /** The reason a check's AbortSignal carries on timeout. */
 export { CheckTimeoutError } from './runner/execute.js';

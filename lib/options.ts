@@ -4,19 +4,24 @@ import { HealthOptionsError } from './errors.js';
 /**
  * Parses `input` with `schema` or throws a {@link HealthOptionsError} whose message names
  * the factory, the option and the fix. The input is never mutated: zod returns a copy.
+ *
+ * @param at - the dotted path of `input` inside the factory's options (`'checks.db'`), so
+ *   messages name the option as the caller wrote it. Defaults to `''`: `input` is the
+ *   options object itself.
  */
 export function parseOptions<S extends z.ZodType>(
   where: string,
   schema: S,
   input: unknown,
+  at = '',
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   // An unknown key is most often a typo of a required one: report it first.
   const { issues } = result.error;
-  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
-  if (issue === undefined) throw new HealthOptionsError(`${where}: invalid options`, '');
-  const path = issue.path.map(String).join('.');
+  const issue = deepest(issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]);
+  if (issue === undefined) throw new HealthOptionsError(`${where}: invalid options`, at);
+  const path = [...(at === '' ? [] : [at]), ...issue.path.map(String)].join('.');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     const option = path === '' ? key : `${path}.${key}`;
@@ -28,9 +33,48 @@ export function parseOptions<S extends z.ZodType>(
     );
   }
   const label = path === '' ? 'options' : `option \`${path}\``;
-  throw new HealthOptionsError(`${where}: invalid ${label}: ${issue.message}.`, path, {
+  throw new HealthOptionsError(`${where}: invalid ${label}: ${explain(issue)}.`, path, {
     cause: result.error,
   });
+}
+
+/**
+ * For a union (`false` or an object, say) whose value had the type of one branch but
+ * failed inside it, that branch's issue, with its full path: it names the option to fix.
+ */
+function deepest(issue: z.core.$ZodIssue | undefined): z.core.$ZodIssue | undefined {
+  if (issue?.code !== 'invalid_union') return issue;
+  const inside = issue.errors.find((branch) =>
+    branch.some((i) => i.path.length > 0 || i.code === 'unrecognized_keys'),
+  );
+  const inner = inside?.find((i) => i.path.length > 0 || i.code === 'unrecognized_keys');
+  if (inner === undefined) return issue;
+  return deepest({ ...inner, path: [...issue.path, ...inner.path] });
+}
+
+/**
+ * The message of an issue, with the allowed values spelled out where zod only says
+ * "Invalid input" (a union of literals and a function, such as `showDetails`).
+ */
+function explain(issue: z.core.$ZodIssue): string {
+  // zod's own messages start with "Invalid"; a schema's own message is kept as written.
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid')) {
+    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  if (issue.code !== 'invalid_union') return issue.message.replace(/\.$/, '');
+  const custom = issue.errors
+    .flat()
+    .find((i) => i.code === 'custom' && i.message !== 'Invalid input');
+  if (custom !== undefined) return custom.message.replace(/\.$/, '');
+  const allowed = issue.errors.flatMap((branch) => {
+    const first = branch[0];
+    if (first?.code === 'invalid_value') return first.values.map((v) => JSON.stringify(v));
+    if (first?.code === 'invalid_type') return [`a ${first.expected}`];
+    return [];
+  });
+  return allowed.length === 0
+    ? issue.message.replace(/\.$/, '')
+    : `expected ${allowed.join(' or ')}`;
 }
 
 /** The keys a strict object schema accepts at `path`, for "did you mean" hints. */

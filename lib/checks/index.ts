@@ -19,3 +19,4 @@ export {
 } from './rabbitmq.js';
 export { redis, type RedisClientLike, type RedisOptions } from './redis.js';
 export { tcp, type TcpOptions } from './tcp.js';
+export { heartbeat, HeartbeatCheck, type HeartbeatOptions } from './heartbeat.js';

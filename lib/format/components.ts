@@ -36,6 +36,19 @@ export const detailedBodySchema = z.strictObject({
       durationMs: z.number().nonnegative().optional(),
       checkedAt: z.iso.datetime().optional(),
       details: z.record(z.string(), z.unknown()).optional(),
+      consecutiveFailures: z.number().int().nonnegative().optional(),
+      stale: z.boolean().optional(),
+      lastSuccessAt: z.iso.datetime().optional(),
+      lastFailureAt: z.iso.datetime().optional(),
+      nextRunAt: z.iso.datetime().optional(),
+      pending: z
+        .strictObject({
+          status,
+          message: z.string().optional(),
+          count: z.number().int().positive(),
+          threshold: z.number().int().positive(),
+        })
+        .optional(),
     }),
   ),
 });

@@ -134,9 +134,10 @@ export class HealthInstruments {
       if (this.#ownHistogram && !this.#zeroed.has(check)) this.checkDuration.zero({ check });
       this.#zeroed.add(check);
     }
-    const onCheck = ({ name, outcome, component }: HealthCheckEvent) => {
+    const onCheck = ({ name, outcome, component, reported }: HealthCheckEvent) => {
       const labels = { check: name };
-      this.checkStatus.set(labels, STATUS_VALUES[component.status]);
+      // The gauge follows the reported status (after thresholds); the counter counts runs.
+      this.checkStatus.set(labels, STATUS_VALUES[reported.status]);
       this.checkDuration.observe(labels, component.durationMs / 1000);
       this.checkRuns.inc({ check: name, result: outcome });
     };

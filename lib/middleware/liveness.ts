@@ -10,7 +10,16 @@ const PING: HealthReport = {
   status: 'UP',
   timestamp: '',
   uptimeSeconds: 0,
-  components: { ping: { status: 'UP', critical: true, durationMs: 0, checkedAt: '' } },
+  components: {
+    ping: {
+      status: 'UP',
+      critical: true,
+      durationMs: 0,
+      checkedAt: '',
+      consecutiveFailures: 0,
+      stale: false,
+    },
+  },
 };
 const NOTHING: HealthReport = { ...PING, components: {} };
 

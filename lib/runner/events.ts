@@ -1,5 +1,5 @@
 import type { HealthStatus } from '../status.js';
-import type { ComponentReport } from './types.js';
+import type { CheckRunReport, ComponentReport } from './types.js';
 
 /**
  * A status transition, emitted as `health.on('change', (event) => ...)`.
@@ -23,20 +23,34 @@ export interface HealthChangeEvent {
  */
 export type CheckOutcome = 'success' | 'failure' | 'timeout';
 
-/** One finished check run, emitted as `health.on('check', (event) => ...)`. */
+/**
+ * One finished check run, emitted as `health.on('check', (event) => ...)`.
+ *
+ * - `component`: the run as it ended (its raw outcome, before the thresholds).
+ * - `reported`: the component as it is reported after this run (after the thresholds).
+ */
 export interface HealthCheckEvent {
   readonly name: string;
   readonly outcome: CheckOutcome;
-  readonly component: ComponentReport;
+  readonly component: CheckRunReport;
+  readonly reported: ComponentReport;
+}
+
+/** A check added or removed at run time (`health.register()` / `unregister()`). */
+export interface HealthRegistrationEvent {
+  readonly name: string;
 }
 
 /**
  * Events of a {@link Health}:
  *
- * - `change` ({@link HealthChangeEvent}): once per status transition of a component or of
- *   the aggregate, never for a run that changed nothing.
+ * - `change` ({@link HealthChangeEvent}): once per transition of the *reported* status
+ *   (after `failureThreshold` / `successThreshold`) of a component or of the aggregate,
+ *   never for a run that changed nothing.
  * - `check` ({@link HealthCheckEvent}): after every check run that really ran (not for a
- *   cached result); what metrics count.
+ *   cached result), with its raw outcome; what metrics count.
+ * - `register` / `unregister` ({@link HealthRegistrationEvent}): a check was added or
+ *   removed at run time.
  * - `shutdown` (no arguments): once, when `markShuttingDown()` or `close()` is first called;
  *   streams end and load-balancer facing probes flip on it.
  *
@@ -46,5 +60,7 @@ export interface HealthCheckEvent {
 export interface HealthEvents {
   change: [event: HealthChangeEvent];
   check: [event: HealthCheckEvent];
+  register: [event: HealthRegistrationEvent];
+  unregister: [event: HealthRegistrationEvent];
   shutdown: [];
 }

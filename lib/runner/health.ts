@@ -1,17 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { LRUCache } from 'lru-cache';
+import { HealthOptionsError } from '../errors.js';
 import type { HealthStatus } from '../status.js';
+import { UNREF_TIMERS } from '../timers.js';
 import { aggregateStatus } from './aggregate.js';
+import { resolveCheck, type CheckDefaults } from './check-options.js';
 import type { HealthChangeEvent, HealthEvents } from './events.js';
+import { executeCheck, faultedRun, type Execution, type ExecuteSettings } from './execute.js';
 import { emitSafely, logTransition } from './notify.js';
-import { executeCheck, type ExecuteSettings } from './execute.js';
-import {
-  resolveHealthOptions,
-  type HealthLogger,
-  type HealthOptions,
-  type ResolvedCheck,
-} from './options.js';
-import type { ComponentReport, HealthReport } from './types.js';
+import { resolveHealthOptions, type HealthLogger, type HealthOptions } from './options.js';
+import { Scheduler } from './schedule.js';
+import { CheckState, type StateClocks } from './state.js';
+import type { Check, ComponentReport, HealthReport } from './types.js';
 
 /** Options of {@link Health.run}. */
 export interface RunOptions {
@@ -32,35 +31,36 @@ export const SHUTTING_DOWN_MESSAGE = 'shutting down';
  * The check runner shared by every probe, stream and format. Create it with
  * {@link createHealth}.
  *
- * Each check's result is cached for its `cacheTtlMs`; callers that arrive while a check
- * is running share that run (single-flight); checks run concurrently, each bounded by its
- * `timeoutMs`. Nothing here ever rejects. Emits {@link HealthEvents}.
+ * A coordinator: each check's state over time (its latest run, thresholds, back-off,
+ * freshness) is a `CheckState`, and background runs are timed by a `Scheduler`. Callers
+ * that arrive while a check is running share that run (single-flight); checks run
+ * concurrently, each bounded by its `timeoutMs`. Nothing here ever rejects. Emits
+ * {@link HealthEvents}.
  */
 export class Health extends EventEmitter<HealthEvents> {
-  readonly #checks: readonly ResolvedCheck[];
+  readonly #states = new Map<string, CheckState>();
+  readonly #defaults: CheckDefaults;
   readonly #settings: ExecuteSettings;
+  readonly #clocks: StateClocks;
+  readonly #scheduler: Scheduler;
   readonly #version: string | undefined;
   readonly #logger: HealthLogger | undefined;
   readonly #createdAt: number;
-  readonly #cache: LRUCache<string, ComponentReport>;
   readonly #inflight = new Map<string, Promise<ComponentReport>>();
-  readonly #latest = new Map<string, ComponentReport>();
   #aggregate: HealthStatus | undefined;
   #started = false;
   #shuttingDown = false;
   #closed = false;
   #timestampMs = Number.NaN;
   #timestampIso = '';
-  /** Bumped whenever what a report is made of changes: a stored result, shutdown, close. */
+  /** Bumped whenever what a report is made of changes: a run, a (un)registration, shutdown. */
   #generation = 0;
-  /** The clock of the result cache: the injected `clock`, or `performance.now()`. */
-  readonly #cacheNow: () => number;
   #lastFull:
     | {
         readonly now: number;
         readonly generation: number;
         readonly report: HealthReport;
-        /** `#cacheNow()` up to which every result in `report` is fresh. */
+        /** The monotonic time up to which every result in `report` is fresh. */
         readonly freshUntil: number;
       }
     | undefined;
@@ -69,29 +69,27 @@ export class Health extends EventEmitter<HealthEvents> {
   constructor(options: HealthOptions = {}) {
     super();
     const resolved = resolveHealthOptions('createHealth()', options);
-    this.#checks = resolved.checks;
+    this.#defaults = resolved.defaults;
     this.#version = resolved.version;
     this.#logger = resolved.logger;
     const now = resolved.clock ?? Date.now;
+    // An injected clock drives ages and durations too; else performance.now(), which never jumps.
+    const monotonic = resolved.clock ?? (() => performance.now());
     this.#settings = {
       exposeErrors: resolved.exposeErrors,
       maxMessageLength: resolved.maxMessageLength,
       now,
+      monotonic,
     };
+    this.#clocks = { epoch: now, monotonic, random: resolved.random };
+    this.#scheduler = new Scheduler(resolved.timers ?? UNREF_TIMERS);
     this.#createdAt = now();
-    // An injected clock drives the TTLs too, read every time; else performance.now(), which
-    // lru-cache reads at most once per millisecond (its default `ttlResolution`).
-    this.#cacheNow = resolved.clock ?? (() => performance.now());
-    this.#cache = new LRUCache<string, ComponentReport>({
-      max: Math.max(1, this.#checks.length),
-      perf: { now: this.#cacheNow },
-      ...(resolved.clock === undefined ? {} : { ttlResolution: 0 }),
-    });
+    for (const check of resolved.checks) this.#add(new CheckState(check, this.#clocks));
   }
 
-  /** The check names, in declaration order. */
+  /** The check names, in declaration (then registration) order. */
   get checkNames(): readonly string[] {
-    return this.#checks.map((check) => check.name);
+    return [...this.#states.keys()];
   }
 
   /** Whether the startup latch is set (see {@link Health.markStarted}). */
@@ -105,7 +103,65 @@ export class Health extends EventEmitter<HealthEvents> {
   }
 
   /**
-   * Runs every check (or reuses its cached result) and aggregates them. Never rejects.
+   * Adds a check at run time, e.g. for a pool created after start-up or a plugin. It is
+   * validated like `createHealth`'s checks (and takes the runner's defaults), and is seen
+   * at once wherever a declared check is: reports, `/ready/<name>`, `?exclude`, the stream,
+   * gRPC, metrics. A background check starts its schedule (unless shutting down).
+   *
+   * @returns a function that unregisters this check (idempotent; it never removes a later
+   *   check registered under the same name).
+   * @throws {HealthOptionsError} for an invalid check or name, or a name in use.
+   * @example
+   * const unregister = health.register('tenantDb', checks.postgres(pool));
+   * // later: unregister();
+   */
+  register(name: string, check: Check): () => void {
+    const where = 'health.register()';
+    if (typeof name !== 'string') {
+      throw new HealthOptionsError(`${where}: the name must be a string.`, 'name');
+    }
+    if (this.#states.has(name)) {
+      throw new HealthOptionsError(
+        `${where}: a check named ${JSON.stringify(name)} exists already. Unregister it first, or pick another name.`,
+        `checks.${name}`,
+      );
+    }
+    const state = new CheckState(resolveCheck(where, name, check, this.#defaults), this.#clocks);
+    this.#add(state);
+    this.#generation++;
+    emitSafely(this, 'register', { name });
+    return () => {
+      if (this.#states.get(name) === state) this.unregister(name);
+    };
+  }
+
+  /**
+   * Removes a check: it disappears from reports, routes, the stream, gRPC and metrics
+   * (its series removed), its timer is cleared and its `close()` called. A run of it in
+   * flight settles unseen.
+   *
+   * @returns whether a check of that name was registered.
+   */
+  unregister(name: string): boolean {
+    const state = this.#states.get(name);
+    if (state === undefined) return false;
+    this.#states.delete(name);
+    this.#inflight.delete(name);
+    this.#scheduler.cancel(name);
+    this.#generation++;
+    closeCheck(state);
+    emitSafely(this, 'unregister', { name });
+    return true;
+  }
+
+  /**
+   * Runs every check that needs it (or reuses its result) and aggregates them. Never
+   * rejects.
+   *
+   * A check's result is served without running it while fresh (its TTL, its back-off, or
+   * for a background check always once it has one); within `staleWhileRevalidateMs` past
+   * that it is served at once and one refresh starts; otherwise callers wait for a run,
+   * sharing it.
    *
    * With `only`, runs just the named checks (unknown names are ignored) and aggregates
    * those: such a partial run neither sets the startup latch nor emits an aggregate
@@ -120,21 +176,20 @@ export class Health extends EventEmitter<HealthEvents> {
     try {
       return this.#run(options);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(error instanceof Error ? error : new Error('health run failed'));
     }
   }
 
   /**
-   * What {@link Health.run} would resolve to, returned at once when it needs no check to
-   * execute: every selected check has a fresh cached result, or the runner is shutting
-   * down. It has run()'s effects (the startup latch, `change` events). Returns `undefined`
-   * when a check has to run: call run() then. For handlers on a hot path; nothing is
-   * started, awaited or cached by it.
+   * What {@link Health.run} would resolve to, returned at once when no caller would have to
+   * wait: every selected check has a fresh result, or a stale one within its
+   * `staleWhileRevalidateMs` (whose refresh this starts), or the runner is shutting down.
+   * It has run()'s effects (the startup latch, `change` events). Returns `undefined` when a
+   * check has to run first: call run() then. For handlers on a hot path.
    *
    * A full report (no `only`) made in the same millisecond (the same `clock()` value) from
    * the same results is returned again rather than made anew (reports are frozen): under
-   * probe load many requests share one. A result may so be used up to 1 ms past its TTL,
-   * as lru-cache's own `ttlResolution` of 1 ms allows.
+   * probe load many requests share one.
    *
    * @throws only what a broken injected `clock` throws (run() turns that into a rejection).
    */
@@ -143,23 +198,29 @@ export class Health extends EventEmitter<HealthEvents> {
     if (only === undefined && !this.#shuttingDown) return this.#cachedFull();
     const selected = this.#select(only);
     if (this.#shuttingDown) {
-      const latest = selected.flatMap((c) => {
-        const component = this.#latest.get(c.name);
-        return component === undefined ? [] : [[c.name, component] as const];
-      });
-      return this.#report(latest);
+      return this.#report(
+        selected.flatMap((state) => {
+          const view = state.view();
+          return view === undefined ? [] : [[state.check.name, view] as const];
+        }),
+      );
     }
-    const components = this.#cachedComponents(selected);
+    const components = this.#servable(selected);
     return components === undefined ? undefined : this.#finish(selected, components, only);
   }
 
-  /** The cached result of each of `selected`, or `undefined` when one has none. */
-  #cachedComponents(selected: readonly ResolvedCheck[]): ComponentReport[] | undefined {
+  /**
+   * The component of each of `selected` that can be served at once (starting the refresh
+   * of a stale one), or `undefined` when one has to run first.
+   */
+  #servable(selected: readonly CheckState[]): ComponentReport[] | undefined {
+    const now = this.#clocks.monotonic();
     const components: ComponentReport[] = [];
-    for (const check of selected) {
-      const cached = this.#cache.get(check.name);
-      if (cached === undefined) return undefined;
-      components.push(cached);
+    for (const state of selected) {
+      const freshness = state.freshness(now);
+      if (freshness === 'none' || freshness === 'expired') return undefined;
+      if (freshness === 'stale') void this.#start(state);
+      components.push(state.view(now) as ComponentReport);
     }
     return components;
   }
@@ -171,23 +232,28 @@ export class Health extends EventEmitter<HealthEvents> {
     if (last !== undefined && last.now === now && last.generation === this.#generation) {
       return last.report;
     }
-    const components = this.#cachedComponents(this.#checks);
+    const states = [...this.#states.values()];
+    const components = this.#servable(states);
     if (components === undefined) return undefined;
-    const report = this.#finish(this.#checks, components, undefined, now);
+    const report = this.#finish(states, components, undefined, now);
+    const monotonic = this.#clocks.monotonic();
     let remainingMs = Infinity;
-    for (const check of this.#checks) {
-      remainingMs = Math.min(remainingMs, this.#cache.getRemainingTTL(check.name));
-    }
-    const freshUntil = this.#cacheNow() + remainingMs;
-    this.#lastFull = { now, generation: this.#generation, report, freshUntil };
+    for (const state of states)
+      remainingMs = Math.min(remainingMs, state.remainingFreshMs(monotonic));
+    this.#lastFull = {
+      now,
+      generation: this.#generation,
+      report,
+      freshUntil: monotonic + remainingMs,
+    };
     return report;
   }
 
   /**
    * For `readiness()`, whose body has no timestamp: the last full report of runCached()
-   * while no result has changed and every one is still fresh by the cache's clock (a
-   * report of an earlier millisecond, so its `timestamp` and `uptimeSeconds` are old);
-   * otherwise what runCached() gives. No allocation on the hot path.
+   * while no result has changed and every one is still fresh (a report of an earlier
+   * millisecond, so its `timestamp` and `uptimeSeconds` are old); otherwise what
+   * runCached() gives. No allocation on the hot path.
    *
    * @throws only what a broken injected `clock` throws.
    */
@@ -196,7 +262,7 @@ export class Health extends EventEmitter<HealthEvents> {
     if (
       last !== undefined &&
       last.generation === this.#generation &&
-      this.#cacheNow() < last.freshUntil
+      this.#clocks.monotonic() < last.freshUntil
     ) {
       return last.report;
     }
@@ -204,31 +270,38 @@ export class Health extends EventEmitter<HealthEvents> {
   }
 
   #run(options: RunOptions): Promise<HealthReport> {
-    // Every result cached (the common case for a probe): no promise per check.
+    // Every result servable (the common case for a probe): no promise per check.
     const cached = this.runCached(options);
     if (cached !== undefined) return Promise.resolve(cached);
     const { only } = options;
     const selected = this.#select(only);
-    const settled = selected.map((check) => Promise.resolve(this.#component(check)));
+    const now = this.#clocks.monotonic();
+    const settled = selected.map((state) => {
+      const freshness = state.freshness(now);
+      if (freshness === 'none' || freshness === 'expired') return this.#start(state);
+      if (freshness === 'stale') void this.#start(state);
+      return Promise.resolve(state.view(now) as ComponentReport);
+    });
     return Promise.all(settled).then((components) => this.#finish(selected, components, only));
   }
 
-  #select(only: readonly string[] | undefined): readonly ResolvedCheck[] {
-    return only === undefined ? this.#checks : this.#checks.filter((c) => only.includes(c.name));
+  #select(only: readonly string[] | undefined): readonly CheckState[] {
+    const all = [...this.#states.values()];
+    return only === undefined ? all : all.filter((state) => only.includes(state.check.name));
   }
 
   /** The report of a run: aggregate, startup latch and aggregate `change` for a full run. */
   #finish(
-    selected: readonly ResolvedCheck[],
+    selected: readonly CheckState[],
     components: readonly ComponentReport[],
     only: readonly string[] | undefined,
     now = this.#settings.now(),
   ): HealthReport {
     const entries = selected.map(
-      (check, i) => [check.name, components[i] as ComponentReport] as const,
+      (state, i) => [state.check.name, components[i] as ComponentReport] as const,
     );
     const report = this.#report(entries, now);
-    if (only !== undefined) return report;
+    if (only !== undefined || this.#shuttingDown) return report;
     if (!this.#started && components.every((c) => !c.critical || c.status !== 'DOWN')) {
       this.#started = true;
     }
@@ -243,12 +316,14 @@ export class Health extends EventEmitter<HealthEvents> {
   }
 
   /**
-   * Flips readiness and startup to DOWN for good (`'shutting down'`); liveness is not
-   * affected. Idempotent. Call it first thing on SIGTERM so load balancers drain the instance.
+   * Flips readiness and startup to DOWN for good (`'shutting down'`) and stops background
+   * runs; liveness is not affected. Idempotent. Call it first thing on SIGTERM so load
+   * balancers drain the instance.
    */
   markShuttingDown(): void {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
+    this.#scheduler.stop();
     this.#generation++;
     emitSafely(this, 'shutdown');
     this.#observe('', this.#aggregate, 'DOWN', SHUTTING_DOWN_MESSAGE);
@@ -256,45 +331,83 @@ export class Health extends EventEmitter<HealthEvents> {
   }
 
   /**
-   * Marks the runner as shutting down and releases what it holds: cached results and
-   * every check's `close()` (the event-loop monitor, for one), so the process can exit.
+   * Marks the runner as shutting down and releases what it holds: every timer, and every
+   * check's `close()` (the event-loop monitor, for one), so the process can exit.
    * Idempotent; a `close()` that throws is ignored.
    */
   close(): void {
     this.markShuttingDown();
     if (this.#closed) return;
     this.#closed = true;
-    this.#cache.clear();
     this.#generation++;
-    for (const check of this.#checks) {
-      try {
-        check.close?.();
-      } catch {
-        // A failing release must not stop the others.
-      }
-    }
+    for (const state of this.#states.values()) closeCheck(state);
   }
 
-  #component(check: ResolvedCheck): ComponentReport | Promise<ComponentReport> {
-    const cached = this.#cache.get(check.name);
-    if (cached !== undefined) return cached;
-    let pending = this.#inflight.get(check.name);
-    if (pending === undefined) {
-      pending = executeCheck(check, this.#settings).then(({ component: report, outcome }) => {
-        this.#inflight.delete(check.name);
-        const previous = this.#latest.get(check.name);
-        this.#latest.set(check.name, report);
-        if (check.cacheTtlMs > 0 && !this.#closed) {
-          this.#cache.set(check.name, report, { ttl: check.cacheTtlMs });
-        }
-        this.#generation++;
-        emitSafely(this, 'check', { name: check.name, outcome, component: report });
-        this.#observe(check.name, previous?.status, report.status, report.message);
-        return report;
-      });
-      this.#inflight.set(check.name, pending);
-    }
+  /** Adds a state and, for a background check, its first scheduled run. */
+  #add(state: CheckState): void {
+    this.#states.set(state.check.name, state);
+    if (state.check.intervalMs !== undefined) this.#schedule(state, state.check.initialDelayMs);
+  }
+
+  #schedule(state: CheckState, delayMs: number): void {
+    if (this.#shuttingDown) return;
+    this.#scheduler.schedule(state.check.name, delayMs, () => {
+      if (this.#states.get(state.check.name) === state && !this.#shuttingDown) {
+        void this.#start(state);
+      }
+    });
+    state.scheduledAt(this.#clocks.epoch() + delayMs);
+  }
+
+  /**
+   * The run of `state` in flight, or a new one. The in-flight entry is recorded before the
+   * check starts (a microtask later), so a check that calls `run()` itself finds its own
+   * run and waits for it (ending DOWN at its timeout) instead of recursing. The entry is
+   * removed however the run ends.
+   */
+  #start(state: CheckState): Promise<ComponentReport> {
+    const { name } = state.check;
+    const inflight = this.#inflight.get(name);
+    if (inflight !== undefined) return inflight;
+    const entry: { promise?: Promise<ComponentReport> } = {};
+    const pending = (async () => {
+      let execution: Execution;
+      try {
+        await Promise.resolve();
+        execution = await executeCheck(state.check, this.#settings);
+      } catch (error) {
+        execution = faultedRun(state.check, error, this.#safeNow());
+      } finally {
+        if (this.#inflight.get(name) === entry.promise) this.#inflight.delete(name);
+      }
+      return this.#settle(state, execution);
+    })();
+    entry.promise = pending;
+    this.#inflight.set(name, pending);
     return pending;
+  }
+
+  /** Records a finished run, schedules the next background run and emits the events. */
+  #settle(state: CheckState, { component, outcome }: Execution): ComponentReport {
+    const { name } = state.check;
+    const { previous, current } = state.record(component);
+    const reported = state.view() as ComponentReport;
+    // A run of a check unregistered meanwhile settles unseen.
+    if (this.#states.get(name) !== state) return reported;
+    this.#generation++;
+    if (state.check.intervalMs !== undefined) this.#schedule(state, state.delayMs);
+    const view = state.view() as ComponentReport;
+    emitSafely(this, 'check', { name, outcome, component, reported: view });
+    this.#observe(name, previous, current, view.message);
+    return view;
+  }
+
+  #safeNow(): number {
+    try {
+      return this.#settings.now();
+    } catch {
+      return Date.now();
+    }
   }
 
   #observe(
@@ -336,14 +449,27 @@ export class Health extends EventEmitter<HealthEvents> {
     components: readonly (readonly [string, ComponentReport])[],
     now = this.#settings.now(),
   ): HealthReport {
+    const map: Record<string, ComponentReport> = Object.create(null) as Record<
+      string,
+      ComponentReport
+    >;
+    for (const [name, component] of components) map[name] = component;
     return Object.freeze({
       status: this.#shuttingDown ? 'DOWN' : aggregateStatus(components.map(([, c]) => c)),
       ...(this.#shuttingDown ? { message: SHUTTING_DOWN_MESSAGE } : {}),
       timestamp: this.#timestamp(now),
       uptimeSeconds: Math.max(0, Math.floor((now - this.#createdAt) / 1000)),
       ...(this.#version === undefined ? {} : { version: this.#version }),
-      components: Object.freeze(Object.fromEntries(components)),
+      components: Object.freeze(map),
     });
+  }
+}
+
+function closeCheck(state: CheckState): void {
+  try {
+    state.check.close?.();
+  } catch {
+    // A failing release must not stop the others.
   }
 }
 
@@ -359,8 +485,8 @@ export class Health extends EventEmitter<HealthEvents> {
  * @example
  * const health = createHealth({
  *   checks: {
- *     database: { check: async () => { await pool.query('SELECT 1'); }, timeoutMs: 500 },
- *     cache: { check: () => redis.ping(), critical: false },
+ *     database: { check: checks.postgres(pool).check, failureThreshold: 3 },
+ *     cache: { check: () => redis.ping(), critical: false, intervalMs: 5000 },
  *   },
  *   version: '1.2.3',
  * });

@@ -1,7 +1,18 @@
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
 import { parseOptions } from '../options.js';
-import type { Check, CheckDefinition, CheckFunction } from './types.js';
+import { timersSchema, type Timers } from '../timers.js';
+import {
+  looksLikeCheck,
+  resolveBackoff,
+  resolveCheck,
+  timeTuningSchema,
+  type CheckDefaults,
+  type ResolvedCheck,
+} from './check-options.js';
+import type { Check } from './types.js';
+
+export { checkTuningSchema, type ResolvedCheck } from './check-options.js';
 
 /** The runner's defaults, in one place (the README quotes them and a test holds it to that). */
 export const HEALTH_DEFAULTS = Object.freeze({
@@ -12,47 +23,32 @@ export const HEALTH_DEFAULTS = Object.freeze({
   maxMessageLength: 300,
 });
 
-/** Largest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
-const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 const isFunction = (value: unknown) => typeof value === 'function';
-const checkFunction = z.custom<CheckFunction>(isFunction, { message: 'expected a function' });
-const timeoutMs = z.number().int().min(1).max(MAX_TIMER_MS);
-const cacheTtlMs = z.number().int().min(0).max(MAX_TIMER_MS);
 
-/** Tuning shared by every check definition, including the built-in ones. */
-export const checkTuningSchema = z.strictObject({
-  critical: z.boolean().optional(),
-  timeoutMs: timeoutMs.optional(),
-  cacheTtlMs: cacheTtlMs.optional(),
-});
-
-const checkDefinitionSchema = z.strictObject(
-  {
-    ...checkTuningSchema.shape,
-    check: checkFunction,
-    close: z.custom<() => void>(isFunction, { message: 'expected a function' }).optional(),
+/**
+ * A plain object (or one without a prototype, as `Object.create(null)` makes). Checks are
+ * read with `Object.entries`, so keys such as `constructor` or an own `__proto__` (from
+ * `JSON.parse`) are seen as the names they are, never as the prototype.
+ */
+const checksRecord = z.custom<Readonly<Record<string, Check>>>(
+  (value) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const prototype: unknown = Object.getPrototypeOf(value);
+    return prototype === Object.prototype || prototype === null;
   },
-  { error: 'expected a check function or { check, critical?, timeoutMs?, cacheTtlMs? }' },
+  { message: 'expected an object of checks by name, e.g. { database: () => pool.query(...) }' },
 );
-
-// A bare function is shorthand for `{ check }`. The cast gives the input its real type
-// (preprocess would widen it to unknown) so check functions keep contextual typing.
-const checkSchema = z.preprocess(
-  (value) => (typeof value === 'function' ? { check: value } : value),
-  checkDefinitionSchema,
-) as unknown as z.ZodType<z.output<typeof checkDefinitionSchema>, Check>;
 
 /** Schema of {@link HealthOptions}; the single source of the options' types and defaults. */
 export const healthOptionsSchema = z.strictObject({
-  checks: z.record(z.string(), checkSchema).optional(),
-  timeoutMs: timeoutMs.optional(),
-  cacheTtlMs: cacheTtlMs.optional(),
+  ...timeTuningSchema.shape,
+  checks: checksRecord.optional(),
   version: z.string().max(200).optional(),
   exposeErrors: z.boolean().optional(),
   maxMessageLength: z.number().int().min(20).max(10_000).optional(),
   clock: z.custom<() => number>(isFunction, { message: 'expected a function' }).optional(),
+  timers: timersSchema.optional(),
+  random: z.custom<() => number>(isFunction, { message: 'expected a function' }).optional(),
   logger: z
     .custom<HealthLogger>(
       (value) =>
@@ -86,59 +82,87 @@ export interface HealthLogger {
  *   Defaults to `800`, under the kubelet's default 1 s `timeoutSeconds`.
  * - `cacheTtlMs`: default time a result is reused, in milliseconds; `0` disables the cache
  *   (concurrent callers still share one run). Defaults to `1000`.
+ * - `intervalMs`, `staleWhileRevalidateMs`, `failureThreshold`, `successThreshold`,
+ *   `backoff`, `degradedAfterMs`: defaults for every check, as described on
+ *   {@link CheckDefinition} (a check's own value wins). A runner-wide
+ *   `staleWhileRevalidateMs` applies to on-request checks only.
  * - `version`: the service's version, shown in detailed reports. Defaults to none.
  * - `exposeErrors`: whether a thrown error's message is reported; when `false` it is
  *   replaced by `'check failed (reason withheld)'`. Stacks are never reported. Defaults to `true`.
  * - `maxMessageLength`: cap on a component message, in characters, 20 to 10000. Defaults to `300`.
  * - `logger`: a {@link HealthLogger} (pino, console) that gets one line per status
  *   transition and failures of this library. Defaults to none: nothing is logged.
- * - `clock`: returns the time in milliseconds since the Unix epoch; used for timestamps and
- *   cache TTLs, injectable so tests need not sleep. Defaults to `Date.now` (TTLs then use
- *   `performance.now()`, which never jumps).
+ * - `clock`: returns the time in milliseconds since the Unix epoch; used for timestamps,
+ *   TTLs, stale windows and back-off, injectable so tests need not sleep. Defaults to
+ *   `Date.now` (durations then use `performance.now()`, which never jumps).
+ * - `timers`: the {@link Timers} that schedule background runs and refreshes. Defaults to
+ *   the global timers, unref'd (they never keep the process alive); `close()` clears them.
+ * - `random`: returns a number in [0, 1) for back-off jitter. Defaults to `Math.random`.
  */
 export type HealthOptions = z.input<typeof healthOptionsSchema>;
-
-/** A check with every default applied. */
-export interface ResolvedCheck extends Required<Omit<CheckDefinition, 'close'>> {
-  readonly name: string;
-  readonly close: (() => void) | undefined;
-}
 
 /** {@link HealthOptions} with every default applied, computed once per runner. */
 export interface ResolvedHealthOptions {
   readonly checks: readonly ResolvedCheck[];
+  /** What a check given later to `health.register()` is resolved with. */
+  readonly defaults: CheckDefaults;
   readonly exposeErrors: boolean;
   readonly maxMessageLength: number;
   readonly version: string | undefined;
   readonly clock: (() => number) | undefined;
+  readonly timers: Timers | undefined;
+  readonly random: () => number;
   readonly logger: HealthLogger | undefined;
 }
 
 /** Validates and resolves {@link HealthOptions}; throws {@link HealthOptionsError}. */
 export function resolveHealthOptions(where: string, input: unknown): ResolvedHealthOptions {
+  misplacedCheck(where, input);
   const options = parseOptions(where, healthOptionsSchema, input ?? {});
-  const checks = Object.entries(options.checks ?? {}).map(([name, definition]) => {
-    if (!CHECK_NAME.test(name)) {
-      throw new HealthOptionsError(
-        `${where}: invalid check name ${JSON.stringify(name)}: use 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit.`,
-        `checks.${name}`,
-      );
-    }
-    return {
-      name,
-      check: definition.check,
-      critical: definition.critical ?? true,
-      timeoutMs: definition.timeoutMs ?? options.timeoutMs ?? HEALTH_DEFAULTS.timeoutMs,
-      cacheTtlMs: definition.cacheTtlMs ?? options.cacheTtlMs ?? HEALTH_DEFAULTS.cacheTtlMs,
-      close: definition.close,
-    };
+  if (options.intervalMs !== undefined && options.staleWhileRevalidateMs !== undefined) {
+    throw new HealthOptionsError(
+      `${where}: option \`staleWhileRevalidateMs\` does not go with \`intervalMs\`: background checks always serve their latest result. Remove one of them.`,
+      'staleWhileRevalidateMs',
+    );
+  }
+  resolveBackoff(where, '', options.backoff);
+  const { checks: given, version, clock, timers, logger, random } = options;
+  const { intervalMs, staleWhileRevalidateMs, failureThreshold, successThreshold } = options;
+  const { backoff, degradedAfterMs } = options;
+  const defaults: CheckDefaults = Object.freeze({
+    timeoutMs: options.timeoutMs ?? HEALTH_DEFAULTS.timeoutMs,
+    cacheTtlMs: options.cacheTtlMs ?? HEALTH_DEFAULTS.cacheTtlMs,
+    ...(intervalMs === undefined ? {} : { intervalMs }),
+    ...(staleWhileRevalidateMs === undefined ? {} : { staleWhileRevalidateMs }),
+    ...(failureThreshold === undefined ? {} : { failureThreshold }),
+    ...(successThreshold === undefined ? {} : { successThreshold }),
+    ...(backoff === undefined ? {} : { backoff }),
+    ...(degradedAfterMs === undefined ? {} : { degradedAfterMs }),
   });
+  const checks = Object.entries(given ?? {}).map(([name, check]) =>
+    resolveCheck(where, name, check, defaults),
+  );
   return {
     checks,
+    defaults,
     exposeErrors: options.exposeErrors ?? HEALTH_DEFAULTS.exposeErrors,
     maxMessageLength: options.maxMessageLength ?? HEALTH_DEFAULTS.maxMessageLength,
-    version: options.version,
-    clock: options.clock,
-    logger: options.logger,
+    version,
+    clock,
+    timers,
+    random: random ?? Math.random,
+    logger,
   };
+}
+
+/** `createHealth({ db })`: a check given as an option of its own, not under `checks`. */
+function misplacedCheck(where: string, input: unknown): void {
+  if (typeof input !== 'object' || input === null) return;
+  for (const [key, value] of Object.entries(input)) {
+    if (Object.hasOwn(healthOptionsSchema.shape, key) || !looksLikeCheck(value)) continue;
+    throw new HealthOptionsError(
+      `${where}: unknown option \`${key}\`. Checks go under \`checks\`: ${where.replace('()', '')}({ checks: { ${key} } }).`,
+      key,
+    );
+  }
 }
