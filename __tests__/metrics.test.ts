@@ -418,3 +418,32 @@ describe('metrics().handler', () => {
     expect(logged).toContainEqual({ error: 'secret collector failure' });
   });
 });
+
+describe('metrics() over time', () => {
+  it('the status gauge follows the reported status (after failureThreshold); runs are counted raw', async () => {
+    const db = switchable({ status: 'UP' });
+    const { exported } = setup({ checks: { db: { check: db.check, failureThreshold: 2 } } });
+    const scrape = () => exported.registry.metrics();
+    await scrape();
+    db.state.result = { status: 'DOWN', message: 'blip' };
+    let text = await scrape();
+    expect(sample(text, 'health_check_status{check="db"}')).toBe(1);
+    expect(sample(text, 'health_checks_total{check="db",result="failure"}')).toBe(1);
+    text = await scrape();
+    expect(sample(text, 'health_check_status{check="db"}')).toBe(0);
+    expect(sample(text, 'health_checks_total{check="db",result="failure"}')).toBe(2);
+  });
+
+  it('a check registered at run time gets its series; an unregistered one loses them', async () => {
+    const { health, exported } = setup({ checks: { db: () => true } });
+    const scrape = () => exported.registry.metrics();
+    const unregister = health.register('tenant', () => true);
+    let text = await scrape();
+    expect(sample(text, 'health_check_status{check="tenant"}')).toBe(1);
+    expect(sample(text, 'health_checks_total{check="tenant",result="timeout"}')).toBe(0);
+    unregister();
+    text = await scrape();
+    expect(text).not.toContain('check="tenant"');
+    expect(sample(text, 'health_check_status{check="db"}')).toBe(1);
+  });
+});

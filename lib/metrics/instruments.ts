@@ -1,5 +1,10 @@
 import { HealthOptionsError } from '../errors.js';
-import type { CheckOutcome, HealthChangeEvent, HealthCheckEvent } from '../runner/events.js';
+import type {
+  CheckOutcome,
+  HealthChangeEvent,
+  HealthCheckEvent,
+  HealthRegistrationEvent,
+} from '../runner/events.js';
 import type { Health } from '../runner/health.js';
 import { worstStatus, type HealthStatus } from '../status.js';
 import type {
@@ -128,12 +133,7 @@ export class HealthInstruments {
       existing.users++;
       return release;
     }
-    for (const check of health.checkNames) {
-      // Series that exist from the start make rate() and increase() exact.
-      for (const result of OUTCOMES) this.checkRuns.inc({ check, result }, 0);
-      if (this.#ownHistogram && !this.#zeroed.has(check)) this.checkDuration.zero({ check });
-      this.#zeroed.add(check);
-    }
+    for (const check of health.checkNames) this.#start(check);
     const onCheck = ({ name, outcome, component, reported }: HealthCheckEvent) => {
       const labels = { check: name };
       // The gauge follows the reported status (after thresholds); the counter counts runs.
@@ -141,12 +141,20 @@ export class HealthInstruments {
       this.checkDuration.observe(labels, component.durationMs / 1000);
       this.checkRuns.inc({ check: name, result: outcome });
     };
+    const onRegister = ({ name }: HealthRegistrationEvent) => {
+      this.#start(name);
+    };
+    const onUnregister = ({ name }: HealthRegistrationEvent) => {
+      this.#remove(name);
+    };
     const attachment: Attachment = {
       status: undefined,
       users: 1,
       detach: () => {
         health.off('check', onCheck);
         health.off('change', onChange);
+        health.off('register', onRegister);
+        health.off('unregister', onUnregister);
       },
     };
     const onChange = ({ name, current }: HealthChangeEvent) => {
@@ -157,7 +165,24 @@ export class HealthInstruments {
     this.#attached.set(health, attachment);
     health.on('check', onCheck);
     health.on('change', onChange);
+    health.on('register', onRegister);
+    health.on('unregister', onUnregister);
     return release;
+  }
+
+  /** Series that exist from the start make rate() and increase() exact. */
+  #start(check: string): void {
+    for (const result of OUTCOMES) this.checkRuns.inc({ check, result }, 0);
+    if (this.#ownHistogram && !this.#zeroed.has(check)) this.checkDuration.zero({ check });
+    this.#zeroed.add(check);
+  }
+
+  /** Removes every series of a check that was unregistered. */
+  #remove(check: string): void {
+    this.checkStatus.remove({ check });
+    for (const result of OUTCOMES) this.checkRuns.remove({ check, result });
+    if (this.#ownHistogram) this.checkDuration.remove({ check });
+    this.#zeroed.delete(check);
   }
 
   /** Runs every attached runner once per scrape, however many metrics ask. */

@@ -24,6 +24,8 @@ export type Labels = Readonly<Record<string, string>>;
 export interface PromMetric {
   readonly type?: unknown;
   readonly labelNames?: unknown;
+  /** Removes the series with these labels (for a check unregistered at run time). */
+  remove(labels: Labels): void;
 }
 
 /** What {@link metrics} uses of a prom-client `Gauge`: `set`, with or without labels. */

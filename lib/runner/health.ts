@@ -47,6 +47,8 @@ export class Health extends EventEmitter<HealthEvents> {
   readonly #logger: HealthLogger | undefined;
   readonly #createdAt: number;
   readonly #inflight = new Map<string, Promise<ComponentReport>>();
+  /** The check names, rebuilt on (un)registration: read on every request. */
+  #names: readonly string[] = Object.freeze([]);
   #aggregate: HealthStatus | undefined;
   #started = false;
   #shuttingDown = false;
@@ -89,7 +91,7 @@ export class Health extends EventEmitter<HealthEvents> {
 
   /** The check names, in declaration (then registration) order. */
   get checkNames(): readonly string[] {
-    return [...this.#states.keys()];
+    return this.#names;
   }
 
   /** Whether the startup latch is set (see {@link Health.markStarted}). */
@@ -146,6 +148,7 @@ export class Health extends EventEmitter<HealthEvents> {
     const state = this.#states.get(name);
     if (state === undefined) return false;
     this.#states.delete(name);
+    this.#names = Object.freeze([...this.#states.keys()]);
     this.#inflight.delete(name);
     this.#scheduler.cancel(name);
     this.#generation++;
@@ -346,6 +349,7 @@ export class Health extends EventEmitter<HealthEvents> {
   /** Adds a state and, for a background check, its first scheduled run. */
   #add(state: CheckState): void {
     this.#states.set(state.check.name, state);
+    this.#names = Object.freeze([...this.#states.keys()]);
     if (state.check.intervalMs !== undefined) this.#schedule(state, state.check.initialDelayMs);
   }
 
