@@ -344,6 +344,41 @@ describe('grpcHealth: Watch', () => {
     expect(rig.reads()).toBe(readsAfter);
   });
 
+  it('follows the reported status: one failed run under failureThreshold 2 sends nothing', async () => {
+    const database = controlled(true);
+    const { client, health } = await serve(
+      { checks: { database: { check: database.check, failureThreshold: 2 } }, cacheTtlMs: 0 },
+      { pollIntervalMs: 60_000 },
+    );
+    const w = watch(client, 'database');
+    await w.until(1);
+    database.state.up = false;
+    expect((await health.run()).components.database?.status).toBe('UP');
+    expect((await health.run()).components.database?.status).toBe('DOWN');
+    await w.until(2);
+    expect(w.messages).toEqual(['SERVING', 'NOT_SERVING']);
+  });
+
+  it('serves a check registered at run time in Check, List and a Watch opened before it existed', async () => {
+    const { client, health } = await serve(
+      { checks: { database: () => true }, cacheTtlMs: 0 },
+      { pollIntervalMs: 10 },
+    );
+    const early = watch(client, 'tenant');
+    await early.until(1);
+    expect(early.messages).toEqual(['SERVICE_UNKNOWN']);
+    const unregister = health.register('tenant', () => false);
+    expect(await check(client, 'tenant')).toEqual({ status: 'NOT_SERVING' });
+    await early.until(2);
+    expect(early.messages).toEqual(['SERVICE_UNKNOWN', 'NOT_SERVING']);
+    const listed = await new Promise<Record<string, HealthResponse>>((resolve, reject) => {
+      client.List({}, {}, (error, value) => (error ? reject(error) : resolve(value!.statuses)));
+    });
+    expect(Object.keys(listed)).toEqual(['', 'database', 'tenant']);
+    unregister();
+    expect(await check(client, 'tenant')).toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+
   it('sends SERVICE_UNKNOWN for an unknown name and keeps the call open', async () => {
     const rig = await serve({ checks: { database: () => true } }, { pollIntervalMs: 10 });
     const { client, service } = rig;

@@ -52,7 +52,7 @@ export class GrpcHealthService {
     const resolved = resolveGrpcHealthOptions(WHERE, given.checkNames, input);
     this.#definition = loadHealthServiceDefinition(WHERE);
     this.#health = health;
-    this.#services = new ServiceMap(health.checkNames, resolved.services);
+    this.#services = new ServiceMap(() => health.checkNames, resolved.services);
     this.#hub = new WatchHub(health, this.#services, resolved.pollIntervalMs);
     this.#maxWatches = resolved.maxWatches;
     this.#implementation = {

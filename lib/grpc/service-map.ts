@@ -11,31 +11,43 @@ type ServiceTarget =
 export type ComponentLookup = (check: string) => ComponentReport | undefined;
 
 /**
- * The gRPC service names a runner answers for, fixed at construction: `''` (the whole
- * server), each check by its name, and each group of checks by the name given to it.
+ * The gRPC service names a runner answers for: `''` (the whole server), each check by its
+ * name (read from the runner on every call, so checks registered at run time are served
+ * and unregistered ones are not), and each group of checks by the name given to it.
  */
 export class ServiceMap {
-  readonly #targets: ReadonlyMap<string, ServiceTarget>;
-  readonly #checks: readonly string[];
+  readonly #groups: ReadonlyMap<string, ServiceTarget>;
+  readonly #checks: () => readonly string[];
 
-  constructor(checks: readonly string[], groups: Readonly<Record<string, readonly string[]>>) {
+  constructor(
+    checks: () => readonly string[],
+    groups: Readonly<Record<string, readonly string[]>>,
+  ) {
     this.#checks = checks;
-    const targets = new Map<string, ServiceTarget>([['', { kind: 'aggregate' }]]);
-    for (const check of checks) targets.set(check, { kind: 'check', check });
+    const targets = new Map<string, ServiceTarget>();
     for (const [name, members] of Object.entries(groups)) {
       targets.set(name, { kind: 'group', checks: [...new Set(members)] });
     }
-    this.#targets = targets;
+    this.#groups = targets;
   }
 
   /** Every service name: `''`, then the checks, then the groups, in declaration order. */
   get names(): readonly string[] {
-    return [...this.#targets.keys()];
+    const checks = this.#checks().filter((check) => !this.#groups.has(check));
+    return ['', ...checks, ...this.#groups.keys()];
   }
 
   /** Whether `name` is a service of this map. */
   has(name: string): boolean {
-    return this.#targets.has(name);
+    return this.#target(name) !== undefined;
+  }
+
+  /** What `name` stands for; a group wins over a check registered later under its name. */
+  #target(name: string): ServiceTarget | undefined {
+    if (name === '') return { kind: 'aggregate' };
+    const group = this.#groups.get(name);
+    if (group !== undefined) return group;
+    return this.#checks().includes(name) ? { kind: 'check', check: name } : undefined;
   }
 
   /**
@@ -52,12 +64,12 @@ export class ServiceMap {
     lookup: ComponentLookup,
     shuttingDown: boolean,
   ): 'SERVING' | 'NOT_SERVING' | undefined {
-    const target = this.#targets.get(name);
+    const target = this.#target(name);
     if (target === undefined) return undefined;
     if (shuttingDown) return 'NOT_SERVING';
     const members =
       target.kind === 'aggregate'
-        ? this.#checks
+        ? this.#checks()
         : target.kind === 'group'
           ? target.checks
           : [target.check];

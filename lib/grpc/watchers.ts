@@ -56,12 +56,10 @@ export class WatchHub {
       this.#health.on('change', this.#onChange);
       this.#health.on('shutdown', this.#onShutdown);
     }
-    if (!this.#services.has(watcher.service)) {
-      this.#last.set(watcher, 'SERVICE_UNKNOWN');
-      watcher.send('SERVICE_UNKNOWN');
-      return;
-    }
-    this.#last.set(watcher, undefined);
+    // An unknown service is watched too: a check registered later makes it known.
+    const known = this.#services.has(watcher.service);
+    this.#last.set(watcher, known ? undefined : 'SERVICE_UNKNOWN');
+    if (!known) watcher.send('SERVICE_UNKNOWN');
     if (this.#components === undefined && !this.#health.shuttingDown) void this.#refresh();
     else this.#push(watcher);
     this.#arm();
