@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import {
+  CHECK_TIME_DEFAULTS,
   DASHBOARD_DEFAULTS,
   DEFAULT_STATUS_CODES,
   GRPC_HEALTH_DEFAULTS,
   HEALTH_DEFAULTS,
   HEALTH_FILE_DEFAULTS,
+  MAX_DETAILS_BYTES,
   METRICS_DEFAULTS,
   SHUTDOWN_DEFAULTS,
   STREAM_DEFAULTS,
@@ -58,6 +60,27 @@ describe('README', () => {
       expect(row(option)).toContain(`\`${String(value)}\``);
     },
   );
+
+  it.each([
+    'initialDelayMs',
+    'staleWhileRevalidateMs',
+    'failureThreshold',
+    'successThreshold',
+  ] as const)('states the default of %s as in the code', (option) => {
+    expect(row(option)).toContain(`\`${CHECK_TIME_DEFAULTS[option]}\``);
+  });
+
+  it('states the back-off defaults as in the code', () => {
+    const { backoffInitialMs, backoffFactor, backoffJitter } = CHECK_TIME_DEFAULTS;
+    const backoff = row('backoff');
+    expect(backoff).toContain(`\`initialMs\` defaults to \`${backoffInitialMs}\``);
+    expect(backoff).toContain(`\`factor\` to \`${backoffFactor}\``);
+    expect(backoff).toContain(`\`jitter\` to \`${backoffJitter}\``);
+  });
+
+  it('states the cap on details as in the code', () => {
+    expect(readme).toContain(`**${MAX_DETAILS_BYTES / 1024} KiB** of JSON (\`MAX_DETAILS_BYTES\``);
+  });
 
   it('states the default status codes as in the code', () => {
     const { UP, DEGRADED, DOWN } = DEFAULT_STATUS_CODES;
