@@ -49,6 +49,7 @@ describe('check results', () => {
       consecutiveFailures: 0,
       stale: false,
       lastSuccessAt: new Date(clock.now()).toISOString(),
+      flapping: false,
     });
   });
 });

@@ -36,6 +36,14 @@ export interface HealthCheckEvent {
   readonly reported: ComponentReport;
 }
 
+/** A check starting or stopping to flap (Nagios' percent state change, see `history`). */
+export interface HealthFlappingEvent {
+  readonly name: string;
+  readonly flapping: boolean;
+  /** The percent state change over the last 21 runs that decided it, 0 to 100. */
+  readonly percentStateChange: number;
+}
+
 /** A check added or removed at run time (`health.register()` / `unregister()`). */
 export interface HealthRegistrationEvent {
   readonly name: string;
@@ -49,6 +57,7 @@ export interface HealthRegistrationEvent {
  *   never for a run that changed nothing.
  * - `check` ({@link HealthCheckEvent}): after every check run that really ran (not for a
  *   cached result), with its raw outcome; what metrics count.
+ * - `flapping` ({@link HealthFlappingEvent}): a check started or stopped flapping.
  * - `register` / `unregister` ({@link HealthRegistrationEvent}): a check was added or
  *   removed at run time.
  * - `shutdown` (no arguments): once, when `markShuttingDown()` or `close()` is first called;
@@ -60,6 +69,7 @@ export interface HealthRegistrationEvent {
 export interface HealthEvents {
   change: [event: HealthChangeEvent];
   check: [event: HealthCheckEvent];
+  flapping: [event: HealthFlappingEvent];
   register: [event: HealthRegistrationEvent];
   unregister: [event: HealthRegistrationEvent];
   shutdown: [];

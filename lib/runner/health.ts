@@ -3,6 +3,12 @@ import { HealthOptionsError } from '../errors.js';
 import type { HealthStatus } from '../status.js';
 import { UNREF_TIMERS } from '../timers.js';
 import { aggregateStatus } from './aggregate.js';
+import {
+  CheckHistory,
+  uptimeOf,
+  type HealthHistory,
+  type ResolvedHistory,
+} from './check-history.js';
 import { resolveCheck, type CheckDefaults } from './check-options.js';
 import type { HealthChangeEvent, HealthEvents } from './events.js';
 import { executeCheck, faultedRun, type Execution, type ExecuteSettings } from './execute.js';
@@ -10,7 +16,14 @@ import { emitSafely, logTransition } from './notify.js';
 import { resolveHealthOptions, type HealthLogger, type HealthOptions } from './options.js';
 import { Scheduler } from './schedule.js';
 import { CheckState, type StateClocks } from './state.js';
+import { Timeline } from './timeline.js';
 import type { Check, ComponentReport, HealthReport } from './types.js';
+
+/** Options of {@link Health.history}. */
+export interface HistoryOptions {
+  /** Only this check's history. Defaults to every check's. */
+  readonly check?: string;
+}
 
 /** Options of {@link Health.run}. */
 export interface RunOptions {
@@ -47,6 +60,9 @@ export class Health extends EventEmitter<HealthEvents> {
   readonly #logger: HealthLogger | undefined;
   readonly #createdAt: number;
   readonly #inflight = new Map<string, Promise<ComponentReport>>();
+  readonly #historySettings: ResolvedHistory | undefined;
+  readonly #histories = new Map<string, CheckHistory>();
+  readonly #serviceTimeline: Timeline | undefined;
   /** The check names, rebuilt on (un)registration: read on every request. */
   #names: readonly string[] = Object.freeze([]);
   #aggregate: HealthStatus | undefined;
@@ -85,6 +101,9 @@ export class Health extends EventEmitter<HealthEvents> {
     };
     this.#clocks = { epoch: now, monotonic, random: resolved.random };
     this.#scheduler = new Scheduler(resolved.timers ?? UNREF_TIMERS);
+    this.#historySettings = resolved.history;
+    this.#serviceTimeline =
+      resolved.history === undefined ? undefined : new Timeline(resolved.history.transitions);
     this.#createdAt = now();
     for (const check of resolved.checks) this.#add(new CheckState(check, this.#clocks));
   }
@@ -148,6 +167,7 @@ export class Health extends EventEmitter<HealthEvents> {
     const state = this.#states.get(name);
     if (state === undefined) return false;
     this.#states.delete(name);
+    this.#histories.delete(name);
     this.#names = Object.freeze([...this.#states.keys()]);
     this.#inflight.delete(name);
     this.#scheduler.cancel(name);
@@ -350,6 +370,10 @@ export class Health extends EventEmitter<HealthEvents> {
   #add(state: CheckState): void {
     this.#states.set(state.check.name, state);
     this.#names = Object.freeze([...this.#states.keys()]);
+    if (this.#historySettings !== undefined) {
+      this.#histories.set(state.check.name, new CheckHistory(this.#historySettings));
+      state.flapping = false;
+    }
     if (state.check.intervalMs !== undefined) this.#schedule(state, state.check.initialDelayMs);
   }
 
@@ -400,10 +424,71 @@ export class Health extends EventEmitter<HealthEvents> {
     if (this.#states.get(name) !== state) return reported;
     this.#generation++;
     if (state.check.intervalMs !== undefined) this.#schedule(state, state.delayMs);
+    const history = this.#histories.get(name);
+    const flipped =
+      history?.record(
+        this.#clocks.epoch(),
+        component.status,
+        component.durationMs,
+        current,
+        reported.message,
+      ) ?? false;
+    if (flipped) state.flapping = history?.flapping;
     const view = state.view() as ComponentReport;
     emitSafely(this, 'check', { name, outcome, component, reported: view });
     this.#observe(name, previous, current, view.message);
+    if (flipped && history !== undefined) {
+      const { flapping, percentStateChange } = history;
+      emitSafely(this, 'flapping', { name, flapping, percentStateChange });
+    }
+    this.#observeAggregate();
     return view;
+  }
+
+  /**
+   * After a run: the aggregate of every check's reported status, once each has one, so the
+   * aggregate `change` event, its history and the startup latch follow background checks
+   * too, not only full runs.
+   */
+  #observeAggregate(): void {
+    if (this.#shuttingDown) return;
+    const components: ComponentReport[] = [];
+    for (const state of this.#states.values()) {
+      const view = state.view();
+      if (view === undefined) return;
+      components.push(view);
+    }
+    const status = aggregateStatus(components);
+    if (!this.#started && components.every((c) => !c.critical || c.status !== 'DOWN')) {
+      this.#started = true;
+    }
+    this.#observe('', this.#aggregate, status, undefined);
+    this.#aggregate = status;
+  }
+
+  /**
+   * The bounded history of every check (or of `check`): its last runs, the transitions of
+   * its reported status, its uptime over 5 min, 1 h and since its first run (time-weighted,
+   * from the transitions), and whether it is flapping; and the same for the service's
+   * aggregate status. `undefined` when `history` is `false`, or `check` is no check.
+   */
+  history(options: HistoryOptions = {}): HealthHistory | undefined {
+    const timeline = this.#serviceTimeline;
+    if (timeline === undefined) return undefined;
+    const { check } = options;
+    if (check !== undefined && !this.#histories.has(check)) return undefined;
+    const now = this.#clocks.epoch();
+    const checks: Record<string, ReturnType<CheckHistory['snapshot']>> = Object.create(
+      null,
+    ) as Record<string, ReturnType<CheckHistory['snapshot']>>;
+    for (const [name, history] of this.#histories) {
+      if (check === undefined || name === check) checks[name] = history.snapshot(now);
+    }
+    return {
+      generatedAt: new Date(now).toISOString(),
+      service: { transitions: timeline.transitions(), uptime: uptimeOf(timeline, now) },
+      checks,
+    };
   }
 
   #safeNow(): number {
@@ -421,6 +506,7 @@ export class Health extends EventEmitter<HealthEvents> {
     message: string | undefined,
   ): void {
     if (previous === current) return;
+    if (name === '') this.#serviceTimeline?.record(this.#clocks.epoch(), current, message);
     const event: HealthChangeEvent = {
       name,
       previous,

@@ -10,6 +10,7 @@ import {
   type CheckDefaults,
   type ResolvedCheck,
 } from './check-options.js';
+import { historySchema, resolveHistory, type ResolvedHistory } from './check-history.js';
 import type { Check } from './types.js';
 
 export { checkTuningSchema, type ResolvedCheck } from './check-options.js';
@@ -49,6 +50,7 @@ export const healthOptionsSchema = z.strictObject({
   clock: z.custom<() => number>(isFunction, { message: 'expected a function' }).optional(),
   timers: timersSchema.optional(),
   random: z.custom<() => number>(isFunction, { message: 'expected a function' }).optional(),
+  history: historySchema.optional(),
   logger: z
     .custom<HealthLogger>(
       (value) =>
@@ -98,6 +100,14 @@ export interface HealthLogger {
  * - `timers`: the {@link Timers} that schedule background runs and refreshes. Defaults to
  *   the global timers, unref'd (they never keep the process alive); `close()` clears them.
  * - `random`: returns a number in [0, 1) for back-off jitter. Defaults to `Math.random`.
+ * - `history`: what each check's bounded history keeps (`health.history()`,
+ *   `GET /health/history`, the dashboard's timelines), or `false` for none:
+ *   `{ runs?, transitions?, flapLowPercent?, flapHighPercent? }`. `runs` (0 to 100000,
+ *   default `3600`: an hour of a check run once a second) are kept in typed arrays, 13
+ *   bytes each; `transitions` (0 to 10000, default `200`) of the reported status, for
+ *   uptime; a check is `flapping` once Nagios' percent state change over its last 21 runs
+ *   exceeds `flapHighPercent` (default `30`) until it falls below `flapLowPercent`
+ *   (default `20`).
  */
 export type HealthOptions = z.input<typeof healthOptionsSchema>;
 
@@ -113,6 +123,7 @@ export interface ResolvedHealthOptions {
   readonly timers: Timers | undefined;
   readonly random: () => number;
   readonly logger: HealthLogger | undefined;
+  readonly history: ResolvedHistory | undefined;
 }
 
 /** Validates and resolves {@link HealthOptions}; throws {@link HealthOptionsError}. */
@@ -126,6 +137,13 @@ export function resolveHealthOptions(where: string, input: unknown): ResolvedHea
     );
   }
   resolveBackoff(where, '', options.backoff);
+  const history = resolveHistory(options.history);
+  if (history !== undefined && history.flapLowPercent > history.flapHighPercent) {
+    throw new HealthOptionsError(
+      `${where}: option \`history.flapLowPercent\` (${history.flapLowPercent}) must not exceed \`flapHighPercent\` (${history.flapHighPercent}).`,
+      'history.flapLowPercent',
+    );
+  }
   const { checks: given, version, clock, timers, logger, random } = options;
   const { intervalMs, staleWhileRevalidateMs, failureThreshold, successThreshold } = options;
   const { backoff, degradedAfterMs } = options;
@@ -152,6 +170,7 @@ export function resolveHealthOptions(where: string, input: unknown): ResolvedHea
     timers,
     random: random ?? Math.random,
     logger,
+    history,
   };
 }
 

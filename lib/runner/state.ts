@@ -53,6 +53,7 @@ export class CheckState {
   #backoffMs = 0;
   /** When the scheduler will run a background check next (epoch ms), if it will. */
   #nextRunEpoch: number | undefined;
+  #flapping: boolean | undefined;
   #views: [fresh: ComponentReport | undefined, stale: ComponentReport | undefined] = [
     undefined,
     undefined,
@@ -141,6 +142,13 @@ export class CheckState {
     });
   }
 
+  /** Sets whether the check is flapping (`undefined`: history is off). */
+  set flapping(flapping: boolean | undefined) {
+    if (flapping === this.#flapping) return;
+    this.#flapping = flapping;
+    this.#views = [undefined, undefined];
+  }
+
   /** Tells the state when the scheduler will run it next (`undefined`: not scheduled). */
   scheduledAt(epochMs: number | undefined): void {
     if (epochMs === this.#nextRunEpoch) return;
@@ -194,6 +202,7 @@ export class CheckState {
       ...(this.#lastFailureAt === undefined ? {} : { lastFailureAt: this.#lastFailureAt }),
       ...(nextRunEpoch === undefined ? {} : { nextRunAt: new Date(nextRunEpoch).toISOString() }),
       ...(this.#pending === undefined ? {} : { pending: this.#pending }),
+      ...(this.#flapping === undefined ? {} : { flapping: this.#flapping }),
     });
     this.#views[index] = view;
     return view;

@@ -186,6 +186,8 @@ export interface ComponentReport extends CheckRunReport {
   readonly nextRunAt?: string;
   /** A transition the thresholds are holding back, absent when none is. */
   readonly pending?: PendingTransition;
+  /** Whether the check is flapping (see the `history` option); absent when history is off. */
+  readonly flapping?: boolean;
 }
 
 /**
