@@ -1,5 +1,11 @@
 /** Runner: createHealth() and the Health it returns. */
-export { createHealth, Health, SHUTTING_DOWN_MESSAGE, type RunOptions } from './runner/health.js';
+export {
+  createHealth,
+  Health,
+  SHUTTING_DOWN_MESSAGE,
+  type HistoryOptions,
+  type RunOptions,
+} from './runner/health.js';
 /** Options of createHealth() and their defaults. */
 export { HEALTH_DEFAULTS, type HealthLogger, type HealthOptions } from './runner/options.js';
 /** The defaults of a check's behaviour over time (thresholds, stale window, back-off). */
@@ -27,8 +33,18 @@ export type {
   HealthChangeEvent,
   HealthCheckEvent,
   HealthEvents,
+  HealthFlappingEvent,
   HealthRegistrationEvent,
 } from './runner/events.js';
+/** History: runs, transitions, uptime and flapping per check. */
+export {
+  HISTORY_DEFAULTS,
+  type CheckHistorySnapshot,
+  type HealthHistory,
+  type Uptime,
+} from './runner/check-history.js';
+export type { RunColumns } from './runner/run-ring.js';
+export type { Transition, UptimeShare } from './runner/timeline.js';
 /** The reason a check's AbortSignal carries on timeout. */
 export { CheckTimeoutError } from './runner/execute.js';
 /** Statuses and their HTTP mapping. */

@@ -89,7 +89,7 @@ export class Timeline {
       const message = this.#messages[index];
       list.push({
         at: new Date(this.#at[index] as number).toISOString(),
-        ...(from === 255 ? {} : { from: STATUSES[from] as HealthStatus }),
+        ...(from === 255 ? {} : { from: STATUSES[from] }),
         to: STATUSES[this.#to[index] as number] as HealthStatus,
         ...(message === undefined ? {} : { message }),
       });
