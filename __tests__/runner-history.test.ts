@@ -39,7 +39,9 @@ describe("percentStateChange (Nagios' flap detection)", () => {
 
   it('is 0 for a steady check and 100 when every one of the last 21 runs changed state', () => {
     expect(percentStateChange(fill(Array<'UP'>(30).fill('UP')))).toBe(0);
-    const alternating = Array.from({ length: 21 }, (_, i) => (i % 2 ? 'DOWN' : 'UP') as const);
+    const alternating = Array.from({ length: 21 }, (_, i): 'UP' | 'DOWN' =>
+      i % 2 ? 'DOWN' : 'UP',
+    );
     expect(percentStateChange(fill(alternating))).toBe(100);
   });
 
