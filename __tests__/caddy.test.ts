@@ -16,6 +16,9 @@ import { servicesRequired } from './helpers/services.js';
 
 const CADDY = '/usr/bin/caddy';
 const installed = existsSync(CADDY);
+const INTERVAL_MS = 200;
+/** Slack for a loaded 2-core CI machine on every "within" bound. */
+const MARGIN_MS = 600;
 if (!installed && servicesRequired) {
   throw new Error(`${CADDY} is missing: .ci/run installs the caddy package`);
 }
@@ -80,7 +83,7 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
         CADDY_PORT: String(port),
         APP1_ADDR: a.address,
         APP2_ADDR: b.address,
-        CADDY_HEALTH_INTERVAL: '200ms',
+        CADDY_HEALTH_INTERVAL: `${INTERVAL_MS}ms`,
       },
     );
     await waitFor(
@@ -106,8 +109,12 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
   it('stops proxying to a backend whose readiness answers 503, sends everything to the healthy one, and resumes once it answers 200', async () => {
     let mark = caddy!.lines.length;
     a.set('DOWN');
+    const failedAt = performance.now();
     const failed = await caddyLogged('unexpected status code', a, mark);
+    const detectedMs = performance.now() - failedAt;
     expect(failed.status_code).toBe(503);
+    // One failed check is enough for Caddy 2.6 (no health_fails): within one interval.
+    expect(detectedMs).toBeLessThan(INTERVAL_MS + MARGIN_MS);
     // The log line and the state change are one step apart; then nothing reaches `a`.
     await waitFor('Caddy to send nothing to a', async () =>
       (await through(4)).every((o) => o.body === 'b') ? true : undefined,
@@ -117,7 +124,14 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
 
     mark = caddy!.lines.length;
     a.set('UP');
+    const restoredAt = performance.now();
     await caddyLogged('host is up', a, mark);
+    const upMs = performance.now() - restoredAt;
+    console.info(
+      `Caddy: a marked down ${Math.round(detectedMs)} ms after readiness turned 503, ` +
+        `up ${Math.round(upMs)} ms after it turned 200 (health_interval ${INTERVAL_MS} ms)`,
+    );
+    expect(upMs).toBeLessThan(INTERVAL_MS + MARGIN_MS);
     await waitFor('Caddy to proxy to a again', async () =>
       (await through(4)).some((o) => o.body === 'a') ? true : undefined,
     );
