@@ -12,6 +12,7 @@ import { startDaemon, type Daemon } from './helpers/daemon.js';
 import { flipBackend, type FlipBackend, type FlipStatus } from './helpers/flip-backend.js';
 import { freePort } from './helpers/nginx.js';
 import { waitFor } from './helpers/poll.js';
+import { linesMissingFrom, readmeSnippets } from './helpers/readme-snippet.js';
 import { servicesRequired } from './helpers/services.js';
 
 const EXPORTER = '/usr/bin/prometheus-blackbox-exporter';
@@ -53,6 +54,7 @@ function samples(text: string): Map<string, number> {
 
 describe.skipIf(!installed)('blackbox exporter modules (examples/blackbox.yml)', () => {
   let app: FlipBackend;
+  const opened: FlipBackend[] = [];
   let exporter: Daemon | undefined;
   let dir = '';
   let exporterUrl = '';
@@ -67,7 +69,7 @@ describe.skipIf(!installed)('blackbox exporter modules (examples/blackbox.yml)',
   }
 
   beforeAll(async () => {
-    app = await flipBackend('app');
+    opened.push((app = await flipBackend('app')));
     dir = await mkdtemp(join(tmpdir(), 'health-probes-blackbox-'));
     const config = (await exampleCopy('blackbox.yml')).trimEnd() + '\n' + UNANCHORED_MODULE;
     await writeFile(join(dir, 'blackbox.yml'), config);
@@ -92,7 +94,7 @@ describe.skipIf(!installed)('blackbox exporter modules (examples/blackbox.yml)',
 
   afterAll(async () => {
     await exporter?.stop();
-    await app?.close();
+    await Promise.all(opened.map((backend) => backend.close()));
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
@@ -140,6 +142,7 @@ describe.skipIf(!prometheusInstalled)(
   () => {
     let up: FlipBackend;
     let down: FlipBackend;
+    const opened: FlipBackend[] = [];
     let exporter: Daemon | undefined;
     let prometheus: ChildProcess | undefined;
     let dir = '';
@@ -147,8 +150,8 @@ describe.skipIf(!prometheusInstalled)(
     let log = '';
 
     beforeAll(async () => {
-      up = await flipBackend('up');
-      down = await flipBackend('down');
+      opened.push((up = await flipBackend('up')));
+      opened.push((down = await flipBackend('down')));
       down.set('DOWN');
       dir = await mkdtemp(join(tmpdir(), 'health-probes-blackbox-prometheus-'));
       await mkdir(join(dir, 'consoles'));
@@ -208,7 +211,7 @@ describe.skipIf(!prometheusInstalled)(
         clearTimeout(timer);
       }
       await exporter?.stop();
-      await Promise.all([up?.close(), down?.close()]);
+      await Promise.all(opened.map((backend) => backend.close()));
       if (dir !== '') await rm(dir, { recursive: true, force: true });
     }, 20_000);
 
@@ -242,3 +245,14 @@ describe.skipIf(!prometheusInstalled)(
     });
   },
 );
+
+describe("the README's blackbox snippets", () => {
+  it.each([
+    ['blackbox.yml', 'health_up:'],
+    ['prometheus-blackbox.yml', 'job_name: health-ready'],
+  ])('are the text of examples/%s', async (file, marker) => {
+    const [snippet] = await readmeSnippets('yaml', marker);
+    expect(snippet).toBeDefined();
+    expect(await linesMissingFrom(file, snippet!)).toEqual([]);
+  });
+});

@@ -12,6 +12,7 @@ import { startDaemon, type Daemon } from './helpers/daemon.js';
 import { flipBackend, type FlipBackend } from './helpers/flip-backend.js';
 import { freePort } from './helpers/nginx.js';
 import { waitFor } from './helpers/poll.js';
+import { linesMissingFrom, readmeSnippets } from './helpers/readme-snippet.js';
 import { servicesRequired } from './helpers/services.js';
 
 const CADDY = '/usr/bin/caddy';
@@ -27,8 +28,8 @@ if (!installed && servicesRequired) {
 function logEntries(caddy: Daemon, from: number): Record<string, unknown>[] {
   return caddy.lines.slice(from).flatMap((line) => {
     try {
-      const entry: unknown = JSON.parse(line);
-      return typeof entry === 'object' && entry !== null ? [entry as Record<string, unknown>] : [];
+      const entry = JSON.parse(line) as Record<string, unknown> | null;
+      return typeof entry === 'object' && entry !== null ? [entry] : [];
     } catch {
       return [];
     }
@@ -38,6 +39,7 @@ function logEntries(caddy: Daemon, from: number): Record<string, unknown>[] {
 describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', () => {
   let a: FlipBackend;
   let b: FlipBackend;
+  const opened: FlipBackend[] = [];
   let caddy: Daemon | undefined;
   let dir = '';
   let url = '';
@@ -65,8 +67,8 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
   }
 
   beforeAll(async () => {
-    a = await flipBackend('a');
-    b = await flipBackend('b');
+    opened.push((a = await flipBackend('a')));
+    opened.push((b = await flipBackend('b')));
     dir = await mkdtemp(join(tmpdir(), 'health-probes-caddy-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
@@ -92,7 +94,7 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
         if (!caddy!.running) throw new Error(`caddy exited:\n${caddy!.tail()}`);
         const bodies = await through(4).then(
           (outcomes) => outcomes.map((o) => o.body),
-          () => [],
+          (): string[] => [],
         );
         return bodies.includes('a') && bodies.includes('b') ? true : undefined;
       },
@@ -102,7 +104,7 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
 
   afterAll(async () => {
     await caddy?.stop();
-    await Promise.all([a?.close(), b?.close()]);
+    await Promise.all(opened.map((backend) => backend.close()));
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
@@ -168,5 +170,13 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
     await waitFor('Caddy to proxy to a again', async () =>
       (await through(4)).some((o) => o.body === 'a') ? true : undefined,
     );
+  });
+});
+
+describe("the README's Caddy snippet", () => {
+  it('is the text of examples/Caddyfile', async () => {
+    const [snippet] = await readmeSnippets('caddyfile', 'health_uri');
+    expect(snippet).toBeDefined();
+    expect(await linesMissingFrom('Caddyfile', snippet!)).toEqual([]);
   });
 });

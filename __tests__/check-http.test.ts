@@ -28,12 +28,13 @@ function plugin(command: string, args: string[]): Promise<{ code: number; output
 
 describe.skipIf(!installed)('check_http (Nagios/Icinga)', () => {
   let app: FlipBackend;
+  const opened: FlipBackend[] = [];
   let target: string[];
   beforeAll(async () => {
-    app = await flipBackend('app');
+    opened.push((app = await flipBackend('app')));
     target = ['-I', '127.0.0.1', '-p', String(app.port), '-u', '/health/ready', '-t', '5'];
   });
-  afterAll(() => app?.close());
+  afterAll(() => Promise.all(opened.map((backend) => backend.close())));
 
   async function verdicts(status: FlipStatus) {
     app.set(status);

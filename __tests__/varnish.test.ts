@@ -13,6 +13,7 @@ import { startDaemon, type Daemon } from './helpers/daemon.js';
 import { flipBackend, type FlipBackend } from './helpers/flip-backend.js';
 import { freePort } from './helpers/nginx.js';
 import { waitFor } from './helpers/poll.js';
+import { linesMissingFrom, readmeSnippets } from './helpers/readme-snippet.js';
 import { servicesRequired } from './helpers/services.js';
 
 const VARNISHD = '/usr/sbin/varnishd';
@@ -44,6 +45,7 @@ type Health = 'healthy' | 'sick';
 describe.skipIf(!installed)('Varnish backend probes (examples/varnish.vcl)', () => {
   let a: FlipBackend;
   let b: FlipBackend;
+  const opened: FlipBackend[] = [];
   let varnish: Daemon | undefined;
   let dir = '';
   let workdir = '';
@@ -95,8 +97,8 @@ describe.skipIf(!installed)('Varnish backend probes (examples/varnish.vcl)', () 
   }
 
   beforeAll(async () => {
-    a = await flipBackend('a');
-    b = await flipBackend('b');
+    opened.push((a = await flipBackend('a')));
+    opened.push((b = await flipBackend('b')));
     dir = await mkdtemp(join(tmpdir(), 'health-probes-varnish-'));
     // Run as root, varnishd drops to its own users (varnish, vcache): they must reach the
     // working directory inside this one.
@@ -139,7 +141,7 @@ describe.skipIf(!installed)('Varnish backend probes (examples/varnish.vcl)', () 
 
   afterAll(async () => {
     await varnish?.stop();
-    await Promise.all([a?.close(), b?.close()]);
+    await Promise.all(opened.map((backend) => backend.close()));
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
@@ -197,5 +199,13 @@ describe.skipIf(!installed)('Varnish backend probes (examples/varnish.vcl)', () 
     expect((await through(2)).map((o) => o.body)).toEqual(['b', 'b']);
     a.set('UP');
     await healthBecomes('app1 healthy', (h) => h.app1 === 'healthy');
+  });
+});
+
+describe("the README's Varnish snippet", () => {
+  it('is the text of examples/varnish.vcl', async () => {
+    const [snippet] = await readmeSnippets('vcl', 'probe health_ready');
+    expect(snippet).toBeDefined();
+    expect(await linesMissingFrom('varnish.vcl', snippet!)).toEqual([]);
   });
 });
