@@ -2,13 +2,12 @@
 // probing a health-probes server whose readiness the test flips; then a real Prometheus on a
 // copy of examples/prometheus-blackbox.yml (ports and a 1 s interval written in) scraping
 // through the exporter, to prove the relabelling gives one `probe_success` per target.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from './helpers/daemon.js';
+import { isRoot, NOBODY, startDaemon, type Daemon } from './helpers/daemon.js';
 import { flipBackend, type FlipBackend, type FlipStatus } from './helpers/flip-backend.js';
 import { freePort } from './helpers/nginx.js';
 import { waitFor } from './helpers/poll.js';
@@ -71,6 +70,8 @@ describe.skipIf(!installed)('blackbox exporter modules (examples/blackbox.yml)',
   beforeAll(async () => {
     opened.push((app = await flipBackend('app')));
     dir = await mkdtemp(join(tmpdir(), 'health-probes-blackbox-'));
+    // The exporter runs as nobody (startDaemon) and reads its config from here.
+    if (isRoot) await chown(dir, NOBODY.uid, NOBODY.gid);
     const config = (await exampleCopy('blackbox.yml')).trimEnd() + '\n' + UNANCHORED_MODULE;
     await writeFile(join(dir, 'blackbox.yml'), config);
     const port = await freePort();
@@ -144,10 +145,9 @@ describe.skipIf(!prometheusInstalled)(
     let down: FlipBackend;
     const opened: FlipBackend[] = [];
     let exporter: Daemon | undefined;
-    let prometheus: ChildProcess | undefined;
+    let prometheus: Daemon | undefined;
     let dir = '';
     let apiUrl = '';
-    let log = '';
 
     beforeAll(async () => {
       opened.push((up = await flipBackend('up')));
@@ -156,6 +156,8 @@ describe.skipIf(!prometheusInstalled)(
       dir = await mkdtemp(join(tmpdir(), 'health-probes-blackbox-prometheus-'));
       await mkdir(join(dir, 'consoles'));
       await mkdir(join(dir, 'console_libraries'));
+      // Both daemons run as nobody (startDaemon); Prometheus writes its TSDB here.
+      if (isRoot) await chown(dir, NOBODY.uid, NOBODY.gid);
       const [exporterPort, prometheusPort] = [await freePort(), await freePort()];
       apiUrl = `http://127.0.0.1:${prometheusPort}`;
       await writeFile(join(dir, 'blackbox.yml'), await exampleCopy('blackbox.yml'));
@@ -176,40 +178,27 @@ describe.skipIf(!prometheusInstalled)(
         '--log.level=warn',
       ]);
       // As in prometheus.test.ts: every path and socket inside the temp dir, on loopback.
-      prometheus = spawn(
-        PROMETHEUS,
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${prometheusPort}`,
-          `--web.console.templates=${join(dir, 'consoles')}`,
-          `--web.console.libraries=${join(dir, 'console_libraries')}`,
-          '--storage.tsdb.retention.time=1h',
-          '--log.level=warn',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      prometheus.stderr?.on(
-        'data',
-        (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)),
-      );
+      prometheus = startDaemon(PROMETHEUS, [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${prometheusPort}`,
+        `--web.console.templates=${join(dir, 'consoles')}`,
+        `--web.console.libraries=${join(dir, 'console_libraries')}`,
+        '--storage.tsdb.retention.time=1h',
+        '--log.level=warn',
+      ]);
       await waitFor(
         'Prometheus to be ready',
-        async () =>
-          (await fetch(`${apiUrl}/-/ready`).catch(() => undefined))?.ok ? true : undefined,
+        async () => {
+          if (!prometheus!.running) throw new Error(`prometheus exited:\n${prometheus!.tail()}`);
+          return (await fetch(`${apiUrl}/-/ready`).catch(() => undefined))?.ok ? true : undefined;
+        },
         { timeoutMs: 20_000, intervalMs: 250 },
       );
     }, 30_000);
 
     afterAll(async () => {
-      const child = prometheus;
-      if (child !== undefined && child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await prometheus?.stop();
       await exporter?.stop();
       await Promise.all(opened.map((backend) => backend.close()));
       if (dir !== '') await rm(dir, { recursive: true, force: true });
@@ -217,8 +206,9 @@ describe.skipIf(!prometheusInstalled)(
 
     it('has one probe_success per target, labelled with the target URL, and loads the alert rules', async () => {
       const series = await waitFor(
-        `probe_success for both targets (Prometheus log: ${log})`,
+        'probe_success for both targets',
         async () => {
+          if (!prometheus!.running) throw new Error(`prometheus exited:\n${prometheus!.tail()}`);
           const response = await fetch(
             `${apiUrl}/api/v1/query?query=${encodeURIComponent('probe_success')}`,
           );

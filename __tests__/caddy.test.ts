@@ -4,11 +4,11 @@
 // 200 ms here; what Caddy thinks is read from its own log lines ("unexpected status code",
 // "host is up") and from which backend answers the requests it proxies.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from './helpers/daemon.js';
+import { isRoot, NOBODY, startDaemon, type Daemon } from './helpers/daemon.js';
 import { flipBackend, type FlipBackend } from './helpers/flip-backend.js';
 import { freePort } from './helpers/nginx.js';
 import { waitFor } from './helpers/poll.js';
@@ -70,6 +70,8 @@ describe.skipIf(!installed)('Caddy active health checks (examples/Caddyfile)', (
     opened.push((a = await flipBackend('a')));
     opened.push((b = await flipBackend('b')));
     dir = await mkdtemp(join(tmpdir(), 'health-probes-caddy-'));
+    // Caddy runs as nobody (startDaemon) and writes its autosaved config here.
+    if (isRoot) await chown(dir, NOBODY.uid, NOBODY.gid);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     caddy = startDaemon(

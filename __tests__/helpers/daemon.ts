@@ -18,7 +18,16 @@ export interface Daemon {
 
 const MAX_LINES = 2000;
 
-/** Spawns `command` in the repository root with `env` added to the environment. */
+/** Debian's `nobody` and `nogroup`. */
+export const NOBODY = { uid: 65534, gid: 65534 } as const;
+
+/** Whether this process is root, so that daemons can be started as {@link NOBODY}. */
+export const isRoot = process.getuid?.() === 0;
+
+/**
+ * Spawns `command` in the repository root with `env` added to the environment; run as root,
+ * it runs as {@link NOBODY} (the files it reads or writes must allow that).
+ */
 export function startDaemon(
   command: string,
   args: readonly string[],
@@ -28,6 +37,7 @@ export function startDaemon(
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(isRoot ? NOBODY : {}),
   });
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
