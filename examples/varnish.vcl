@@ -6,7 +6,7 @@ vcl 4.1;
 # answers 503 itself.
 #
 # VCL reads no environment: __tests__/varnish.test.ts runs a copy of this file with the
-# ports replaced. Check it with: varnishd -C -f "$PWD/examples/varnish.vcl" -n "$(mktemp -d)"
+# ports replaced. Check it with: varnishd -C -f "$PWD/examples/varnish.vcl" -n "$(mktemp -u)"
 
 import directors;
 
