@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, type Daemon } from './helpers/daemon.js';
+import { isRoot, startDaemon, type Daemon } from './helpers/daemon.js';
 import { flipBackend, type FlipBackend } from './helpers/flip-backend.js';
 import { freePort } from './helpers/nginx.js';
 import { waitFor } from './helpers/poll.js';
@@ -100,8 +100,8 @@ describe.skipIf(!installed)('Varnish backend probes (examples/varnish.vcl)', () 
     opened.push((a = await flipBackend('a')));
     opened.push((b = await flipBackend('b')));
     dir = await mkdtemp(join(tmpdir(), 'health-probes-varnish-'));
-    // Run as root, varnishd drops to its own users (varnish, vcache): they must reach the
-    // working directory inside this one.
+    // Run as root, varnishd drops to its own users (varnish, vcache; its default `-j unix`
+    // jail): they must reach the working directory inside this one.
     await chmod(dir, 0o755);
     workdir = join(dir, 'work');
     const vcl = await vclCopy([
@@ -114,20 +114,25 @@ describe.skipIf(!installed)('Varnish backend probes (examples/varnish.vcl)', () 
     await writeFile(join(dir, 'varnish.vcl'), vcl);
     const [port, adminPort] = [await freePort(), await freePort()];
     url = `http://127.0.0.1:${port}`;
-    varnish = startDaemon(VARNISHD, [
-      '-F',
-      ...(process.getuid?.() === 0 ? [] : ['-j', 'none']),
-      '-n',
-      workdir,
-      '-a',
-      `127.0.0.1:${port}`,
-      '-T',
-      `127.0.0.1:${adminPort}`,
-      '-f',
-      join(dir, 'varnish.vcl'),
-      '-s',
-      'malloc,16m',
-    ]);
+    varnish = startDaemon(
+      VARNISHD,
+      [
+        '-F',
+        ...(isRoot ? [] : ['-j', 'none']),
+        '-n',
+        workdir,
+        '-a',
+        `127.0.0.1:${port}`,
+        '-T',
+        `127.0.0.1:${adminPort}`,
+        '-f',
+        join(dir, 'varnish.vcl'),
+        '-s',
+        'malloc,16m',
+      ],
+      {},
+      { ownJail: true },
+    );
     await waitFor(
       'Varnish to find both backends healthy',
       async () => {

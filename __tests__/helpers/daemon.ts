@@ -25,19 +25,21 @@ export const NOBODY = { uid: 65534, gid: 65534 } as const;
 export const isRoot = process.getuid?.() === 0;
 
 /**
- * Spawns `command` in the repository root with `env` added to the environment; run as root,
- * it runs as {@link NOBODY} (the files it reads or writes must allow that).
+ * Spawns `command` in the repository root with `env` added to the environment. Run as root,
+ * it runs as {@link NOBODY} (the files it reads or writes must allow that), unless
+ * `ownJail` says the daemon drops its privileges itself (varnishd's `-j unix`).
  */
 export function startDaemon(
   command: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  { ownJail = false }: { ownJail?: boolean } = {},
 ): Daemon {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(isRoot ? NOBODY : {}),
+    ...(isRoot && !ownJail ? NOBODY : {}),
   });
   const lines: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
