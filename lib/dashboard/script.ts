@@ -18,6 +18,7 @@ export const DASHBOARD_SCRIPT = `
   'use strict';
   var SHUTDOWN_MESSAGE = ${JSON.stringify(SHUTTING_DOWN_MESSAGE)};
   var LONG_NAME = 32;
+  var REASON_LENGTH = 80;
   var byId = function (id) { return document.getElementById(id); };
   var main = byId('dashboard');
   var title = main.getAttribute('data-title') || '';
@@ -83,12 +84,14 @@ export const DASHBOARD_SCRIPT = `
       components: componentsOf(body, format)
     };
   }
-  // Why the service is not UP: its own message, else each component that is not UP.
+  function shorten(text, length) { return text.length > length ? text.slice(0, length - 1) + '\u2026' : text; }
+  // Why the service is not UP: its own message, else each component that is not UP (its
+  // message shortened: the table below has it whole).
   function reason(view) {
     if (view.message !== undefined) return view.message;
     if (view.status === 'UP') return '-';
     var parts = view.components.filter(function (c) { return c.status !== 'UP'; }).map(function (c) {
-      return c.name + ' ' + c.status + (c.message === undefined ? '' : ': ' + c.message);
+      return c.name + ' ' + c.status + (c.message === undefined ? '' : ': ' + shorten(c.message, REASON_LENGTH));
     });
     return parts.length === 0 ? '-' : parts.join('; ');
   }
@@ -152,7 +155,7 @@ export const DASHBOARD_SCRIPT = `
     var messages = {
       connecting: 'Connecting\\u2026',
       live: 'Live: updates arrive as they happen.',
-      lost: 'Connection lost, retrying\\u2026 Nothing received since ' + (state.since ? clock(state.since) : '') + ': the status is unknown.',
+      lost: 'Connection lost, retrying\\u2026 ' + (state.receivedAt === null ? 'Nothing received yet' : 'Last report received at ' + clock(state.receivedAt)) + ': the status is unknown.',
       stopped: 'The service shut down at ' + (state.since ? clock(state.since) : '') + ' (a deliberate stop, not a failure). Waiting for it to come back\\u2026'
     };
     connection.setAttribute('data-state', state.connection);
