@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -299,3 +300,102 @@ describe("the servicekit guide's JavaScript clients in headless Chromium", () =>
     });
   });
 });
+
+const HAPROXY = '/usr/sbin/haproxy';
+
+/** `show stat` through HAProxy's stats socket: `status check_status` of each `backend/server`. */
+function serverStates(socketPath: string): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(2000, () => socket.destroy(new Error('show stat timed out')));
+    socket.once('connect', () => socket.write('show stat\n'));
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.once('error', reject);
+    socket.once('end', () => {
+      const [header = '', ...lines] = text.trim().split('\n');
+      const columns = header.replace(/^# /, '').split(',');
+      const states = new Map<string, string>();
+      for (const line of lines) {
+        const values = line.split(',');
+        const row = Object.fromEntries(columns.map((column, i) => [column, values[i] ?? '']));
+        if (row.svname !== 'BACKEND' && row.svname !== 'FRONTEND') {
+          states.set(`${row.pxname}/${row.svname}`, `${row.status} ${row.check_status}`);
+        }
+      }
+      resolve(states);
+    });
+  });
+}
+
+describe.skipIf(!existsSync(HAPROXY) && !servicesRequired)(
+  "the servicekit guide's HAProxy check, in front of format 'servicekit'",
+  () => {
+    it('works with our 503; with DOWN: 200 it keeps an unhealthy server, the rstring check does not', async () => {
+      const down503 = await service();
+      const down200 = await service({ statusCodes: { DOWN: 200 } });
+      const degraded200 = await service({ statusCodes: { DOWN: 200 } });
+      down503.state.database = 'DOWN';
+      down200.state.database = 'DOWN';
+      degraded200.state.redis = 'DOWN';
+      const dir = mkdtempSync(join(tmpdir(), 'servicekit-haproxy-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const socketPath = join(dir, 'stats.sock');
+      // The guide's backend as it shows it (only the addresses and timings differ), then
+      // the same with the rstring check the README recommends with DOWN: 200.
+      const guide = (name: string, target: TestServer) => `
+backend ${name}
+    balance roundrobin
+    option httpchk GET /health
+    http-check expect status 200
+    http-check expect string healthy
+    server app1 127.0.0.1:${target.port} check inter 100ms rise 1 fall 1`;
+      const strict = (name: string, target: TestServer) => `
+backend ${name}
+    option httpchk GET /health
+    http-check expect rstring '^\\{"status":"(healthy|degraded)"'
+    server app1 127.0.0.1:${target.port} check inter 100ms rise 1 fall 1`;
+      writeFileSync(
+        join(dir, 'haproxy.cfg'),
+        `global
+    stats socket ${socketPath} mode 600 level admin
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout server 5s
+    timeout check 1s
+${guide('guide_503', down503.server)}
+${guide('guide_200', down200.server)}
+${strict('rstring_200', down200.server)}
+${strict('rstring_degraded', degraded200.server)}
+`,
+      );
+      const haproxy = spawn(HAPROXY, ['-db', '-f', join(dir, 'haproxy.cfg')], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      cleanups.push(() => haproxy.kill('SIGKILL'));
+      let stderr = '';
+      haproxy.stderr.setEncoding('utf8');
+      haproxy.stderr.on('data', (chunk: string) => (stderr += chunk));
+
+      // L7OK: the check passed; L7STS: a wrong status code; L7RSP: the body did not match.
+      const expected = new Map([
+        ['guide_503/app1', 'DOWN L7STS'],
+        ['guide_200/app1', 'UP L7OK'],
+        ['rstring_200/app1', 'DOWN L7RSP'],
+        ['rstring_degraded/app1', 'UP L7OK'],
+      ]);
+      let states = new Map<string, string>();
+      // Bounded: 50 reads, 100 ms apart (HAProxy checks every 100 ms, fall 1, rise 1).
+      for (let i = 0; i < 50; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!existsSync(socketPath)) continue;
+        states = await serverStates(socketPath);
+        if ([...expected].every(([server, state]) => states.get(server) === state)) break;
+      }
+      expect(Object.fromEntries(states), stderr).toEqual(Object.fromEntries(expected));
+    });
+  },
+);
