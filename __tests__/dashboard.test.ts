@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -11,9 +12,10 @@ import { listen, type TestServer } from './helpers/server.js';
 // The page's globals used by the functions run inside Chromium (the tsconfig has no DOM lib).
 interface PageElement {
   textContent: string | null;
+  scope: string;
   className: string;
   setAttribute(name: string, value: string): void;
-  getBoundingClientRect(): { width: number };
+  getBoundingClientRect(): { width: number; height: number };
   appendChild(child: PageElement): void;
 }
 declare const document: {
@@ -21,6 +23,11 @@ declare const document: {
   documentElement: { scrollWidth: number };
   getElementById(id: string): PageElement | null;
   querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): PageElement[];
+  createRange(): {
+    selectNodeContents(node: PageElement): void;
+    getClientRects(): { length: number };
+  };
   createElement(tag: string): PageElement;
 };
 declare const window: { innerWidth: number };
@@ -109,6 +116,14 @@ async function overall(page: Page, status: string) {
   );
 }
 
+/** The computed background colour of the first element matching `selector`. */
+function background(page: Page, selector: string) {
+  return page.evaluate(
+    (query) => getComputedStyle(document.querySelector(query)!).backgroundColor,
+    selector,
+  );
+}
+
 function componentCell(page: Page, name: string, label: string) {
   return page.locator(`tr[data-component="${name}"] td[data-label="${label}"]`);
 }
@@ -140,7 +155,8 @@ describe('dashboard() in headless Chromium', () => {
     expect(await componentCell(page, 'queue', 'Critical').textContent()).toBe('no');
     expect(await page.textContent('#version')).toBe('1.4.2');
     expect(await page.textContent('#last-event')).toMatch(/\d/);
-    expect(await page.title()).toBe('UP - Service health');
+    expect(await page.title()).toBe(`UP - Service health @ ${hostname()}`);
+    expect(await page.textContent('#instance')).toBe(hostname());
     await page.screenshot({ path: `${ARTIFACTS}dashboard-up.png`, fullPage: true });
 
     s.database.status = 'DOWN';
@@ -167,7 +183,7 @@ describe('dashboard() in headless Chromium', () => {
     expect(requests.some((url) => url.startsWith(`${s.server.url}/ops/health/stream`))).toBe(true);
   });
 
-  it('shows "connection lost, retrying" when the server goes away, and recovers', async () => {
+  it('shows the last status as stale, not current, when the connection is lost, and recovers', async () => {
     const s = await service();
     const { page } = await open();
     await page.goto(`${s.server.url}/ops/health/dashboard/`);
@@ -175,9 +191,21 @@ describe('dashboard() in headless Chromium', () => {
 
     await s.server.close();
     await page.waitForSelector('#connection[data-state="lost"]', { timeout: 10_000 });
-    expect(await page.textContent('#connection')).toMatch(/^Connection lost, retrying/);
-    // The last status stays visible, marked as stale.
-    expect(await page.textContent('#overall')).toBe('UP');
+    expect(await page.textContent('#connection')).toMatch(
+      /^Connection lost, retrying… Last report received at \d\d:\d\d:\d\d: the status is unknown\.$/,
+    );
+    // Not a big green UP: grey UNKNOWN, with the time and the last status seen.
+    expect(await page.textContent('#overall')).toBe('UNKNOWN');
+    expect(await page.textContent('#overall-note')).toMatch(
+      /^unknown since \d\d:\d\d:\d\d, last seen UP$/,
+    );
+    expect(await page.title()).toMatch(/^UNKNOWN - /);
+    const grey = 'rgb(87, 96, 106)';
+    expect(await background(page, '#overall')).toBe(grey);
+    // The components keep their last status text, greyed.
+    const badge = componentCell(page, 'database', 'Status').locator('.badge');
+    expect(await badge.textContent()).toBe('UP');
+    expect(await background(page, 'tr[data-component="database"] .badge')).toBe(grey);
     expect(await page.locator('main.stale').count()).toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}dashboard-lost.png`, fullPage: true });
 
@@ -195,6 +223,165 @@ describe('dashboard() in headless Chromium', () => {
     await overall(page, 'DOWN');
     await page.waitForSelector('#connection[data-state="live"]');
     expect(await page.locator('main.stale').count()).toBe(0);
+    expect(await page.textContent('#overall-note')).toBe('');
+    expect(await page.title()).toMatch(/^DOWN - /);
+  });
+
+  it('shows a deliberate shutdown as stopped, not as a red outage, also once the server is gone', async () => {
+    const s = await service();
+    const { page } = await open();
+    await page.goto(`${s.server.url}/ops/health/dashboard`);
+    await overall(page, 'UP');
+
+    s.health.close();
+    await overall(page, 'STOPPED');
+    await page.waitForSelector('#connection[data-state="stopped"]');
+    expect(await page.textContent('#overall-note')).toMatch(
+      /^stopped at \d\d:\d\d:\d\d \(deliberate shutdown\)$/,
+    );
+    expect(await page.textContent('#connection')).toMatch(/deliberate stop, not a failure/);
+    expect(await page.title()).toMatch(/^STOPPED - /);
+    const red = 'rgb(179, 38, 30)';
+    expect(await background(page, '#overall')).not.toBe(red);
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-stopped.png`, fullPage: true });
+
+    // The process exits: the stream cannot reconnect. Still a stop, not a lost connection.
+    await s.server.close();
+    await page.waitForTimeout(500);
+    expect(await page.textContent('#overall')).toBe('STOPPED');
+    expect(await page.getAttribute('#connection', 'data-state')).toBe('stopped');
+  });
+
+  it('says why when DEGRADED or DOWN, instead of "-"', async () => {
+    const s = await service();
+    const { page } = await open();
+    await page.goto(`${s.server.url}/ops/health/dashboard`);
+    await overall(page, 'UP');
+    expect(await page.textContent('#overall-message')).toBe('-');
+
+    s.queue.status = 'DOWN';
+    await overall(page, 'DEGRADED');
+    expect(await page.textContent('#overall-message')).toBe('queue DOWN: backlog 12 jobs');
+
+    s.database.status = 'DOWN';
+    s.database.message = 'connect ECONNREFUSED 127.0.0.1:5432';
+    await overall(page, 'DOWN');
+    expect(await page.textContent('#overall-message')).toBe(
+      'database DOWN: connect ECONNREFUSED 127.0.0.1:5432; queue DOWN: backlog 12 jobs',
+    );
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-down-reason.png`, fullPage: true });
+  });
+
+  it('shows the title and instance given to healthRouter, with the version', async () => {
+    const health = createHealth({ version: '2.0.1', checks: { database: () => true } });
+    const server = await listen(
+      healthRouter(health, { dashboard: { title: 'Orders API', instance: 'orders-7f9c' } }),
+    );
+    cleanups.push(
+      () => server.close(),
+      () => health.close(),
+    );
+    const { page } = await open();
+    await page.goto(`${server.url}/dashboard`);
+    await overall(page, 'UP');
+    expect(await page.textContent('h1')).toBe('Orders API orders-7f9c');
+    expect(await page.textContent('#instance-name')).toBe('orders-7f9c');
+    expect(await page.textContent('#version')).toBe('2.0.1');
+    expect(await page.title()).toBe('UP - Orders API @ orders-7f9c');
+    expect(() => healthRouter(health, { dashboard: { instance: '' } })).toThrow(
+      /^healthRouter\(\): invalid option `dashboard.instance`/,
+    );
+  });
+
+  it('keeps component names on one line at desktop width, beside a long message', async () => {
+    const names = ['postgres-primary-eu-west-1', 'redis-session-cache', 'payments.gateway_v2'];
+    const health = createHealth({
+      checks: Object.fromEntries(
+        names.map((name) => [
+          name,
+          () => ({ status: 'DEGRADED' as const, message: 'timeout after 2000 ms '.repeat(12) }),
+        ]),
+      ),
+    });
+    const server = await listen(healthRouter(health));
+    cleanups.push(
+      () => server.close(),
+      () => health.close(),
+    );
+    const { page } = await open({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/dashboard`);
+    await overall(page, 'DEGRADED');
+    // The line boxes of each name's text (the cell itself is as tall as its row).
+    const lines = await page.evaluate(() => {
+      const counts: Record<string, number> = {};
+      for (const cell of document.querySelectorAll('tbody th')) {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        counts[cell.textContent ?? ''] = range.getClientRects().length;
+      }
+      return counts;
+    });
+    for (const name of names) expect(lines[name], name).toBe(1);
+    // The reason names each component, its message shortened (the table has it whole).
+    const reason = (await page.textContent('#overall-message')) ?? '';
+    expect(reason.startsWith('postgres-primary-eu-west-1 DEGRADED: timeout after 2000 ms')).toBe(
+      true,
+    );
+    expect(reason.length).toBeLessThan(3 * 120);
+    const scroll = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      inner: window.innerWidth,
+    }));
+    expect(scroll.scroll).toBeLessThanOrEqual(scroll.inner);
+    await page.screenshot({ path: `${ARTIFACTS}dashboard-desktop-names.png`, fullPage: true });
+  });
+
+  it('with format servicekit on the router, shows the real status and every check', async () => {
+    const health = createHealth({
+      checks: { database: () => true, cache: { check: () => false, critical: false } },
+    });
+    const server = await listen(healthRouter(health, { format: 'servicekit' }));
+    cleanups.push(
+      () => server.close(),
+      () => health.close(),
+    );
+    const { page, errors } = await open();
+    await page.goto(`${server.url}/dashboard`);
+    await overall(page, 'DEGRADED');
+    expect(await componentCell(page, 'database', 'Status').textContent()).toBe('UP');
+    expect(await componentCell(page, 'cache', 'Status').textContent()).toBe('DOWN');
+    expect(await page.locator('td.empty').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('reads every body the stream speaks: servicekit and health+json as well as components', async () => {
+    const health = createHealth({
+      version: '3.1.0',
+      checks: {
+        database: () => true,
+        cache: { check: () => ({ status: 'DOWN', message: 'check failed' }), critical: false },
+      },
+    });
+    const app = express()
+      .use('/sk', healthRouter(health, { dashboard: { streamUrl: 'stream?format=servicekit' } }))
+      .use(
+        '/ietf',
+        healthRouter(health, { dashboard: { streamUrl: 'stream?format=health+json' } }),
+      );
+    const server = await listen(app);
+    cleanups.push(
+      () => server.close(),
+      () => health.close(),
+    );
+    for (const prefix of ['/sk', '/ietf']) {
+      const { page, errors } = await open();
+      await page.goto(`${server.url}${prefix}/dashboard`);
+      await overall(page, 'DEGRADED');
+      expect(await componentCell(page, 'database', 'Status').textContent(), prefix).toBe('UP');
+      expect(await componentCell(page, 'cache', 'Status').textContent(), prefix).toBe('DOWN');
+      expect(await page.textContent('#overall-message'), prefix).toBe('cache DOWN: check failed');
+      expect(errors, prefix).toEqual([]);
+    }
   });
 
   it('is readable at phone width: no horizontal scroll, components as cards', async () => {
@@ -274,7 +461,8 @@ describe('dashboard() over HTTP', () => {
     expect(html).toContain('&lt;b&gt;Orders&lt;/b&gt; &amp; &quot;co&quot;');
     expect(html).not.toContain('<b>');
     expect(html).not.toMatch(/\b(src|href)="https?:/);
-    expect(html).toContain('data-stream="stream"');
+    // The page asks for the one format it renders best.
+    expect(html).toContain('data-stream="stream?format=components"');
   });
 
   it('allows the origin of an absolute streamUrl in connect-src, and refuses other schemes', async () => {
@@ -287,6 +475,37 @@ describe('dashboard() over HTTP', () => {
       /^dashboard\(\): invalid option `streamUrl`: expected a path or an http\(s\) URL/,
     );
     expect(() => dashboard(health, { titel: 'x' } as never)).toThrow(HealthOptionsError);
+  });
+
+  it('a streamUrl that is no URL is a HealthOptionsError naming the option, not a bare Invalid URL', () => {
+    for (const streamUrl of ['http://[', 'https://exa mple.com/stream', 'http://']) {
+      let error: unknown;
+      try {
+        dashboard(health, { streamUrl });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, streamUrl).toBeInstanceOf(HealthOptionsError);
+      expect((error as HealthOptionsError).option).toBe('streamUrl');
+      expect((error as Error).message).toMatch(
+        /^dashboard\(\): invalid option `streamUrl`: not a valid URL/,
+      );
+    }
+  });
+
+  it('adds format=components to the stream URL unless it names a format', async () => {
+    const cases: [string, string][] = [
+      ['stream', 'stream?format=components'],
+      ['stream?poll_interval=5', 'stream?poll_interval=5&amp;format=components'],
+      ['/health/stream?format=servicekit', '/health/stream?format=servicekit'],
+      ['https://a.example/health/$stream', 'https://a.example/health/$stream?format=components'],
+    ];
+    for (const [streamUrl, attribute] of cases) {
+      const page = await listen(dashboard(health, { streamUrl }));
+      const html = await (await fetch(page.url)).text();
+      await page.close();
+      expect(html, streamUrl).toContain(`data-stream="${attribute}"`);
+    }
   });
 
   it('answers HEAD without a body and other methods with 405', async () => {

@@ -574,3 +574,175 @@ describe('sseStream() backpressure', () => {
     expect(reader.isEnded).toBe(false);
   });
 });
+
+describe('sseStream() formats and event names', () => {
+  /** The raw text of a stream until `events` events came, then disconnects. */
+  function rawEvents(url: string, events: number): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const req = request(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.split('data: ').length > events && body.endsWith('\n\n')) {
+            req.destroy();
+            resolve(body);
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it("servicekit: unnamed events with servicekit's body, as its onmessage clients need", async () => {
+    const f = await serve(
+      { database: () => true, cache: { check: () => false, critical: false } },
+      { format: 'servicekit' },
+    );
+    const text = await rawEvents(`${f.url}/$stream?poll_interval=0.1`, 2);
+    expect(text).not.toContain('event:');
+    expect(text).toMatch(
+      /^retry: 3000\n\nid: 1\ndata: \{"status":"degraded","checks":\{"database":\{"state":"healthy"\},"cache":\{"state":"unhealthy"\}\}\}\n\nid: \d+\ndata: /,
+    );
+    // A browser dispatches such events as 'message'.
+    const client = await open(`${f.url}/?poll_interval=300`);
+    await client.until(() => client.events.length === 1);
+    expect(client.events[0]!.event).toBeUndefined();
+  });
+
+  it('components and health+json: named `health` events', async () => {
+    for (const format of ['components', 'health+json'] as const) {
+      const f = await serve({ database: () => true }, { format });
+      const text = await rawEvents(`${f.url}/?poll_interval=300`, 1);
+      expect(text, format).toMatch(
+        /^retry: 3000\n\nid: 1\nevent: health\ndata: \{"status":"(UP|pass)"/,
+      );
+    }
+  });
+
+  it('honours ?format= as the JSON routes do; one poll per interval and format', async () => {
+    const f = await serve({ database: () => true }, { format: 'servicekit' });
+    const servicekit = await open(`${f.url}/?poll_interval=0.2`);
+    const components = await open(`${f.url}/?poll_interval=0.2&format=components`);
+    const ietf = await open(`${f.url}/?poll_interval=0.2&format=health+json`);
+    for (const client of [servicekit, components, ietf]) {
+      await client.until(() => client.events.length >= 2, 5000, 'two events');
+    }
+    expect(servicekit.events[0]).toMatchObject({ event: undefined, report: { status: 'healthy' } });
+    expect(components.events[0]).toMatchObject({ event: 'health', report: { status: 'UP' } });
+    expect(ietf.events[0]).toMatchObject({ event: 'health', report: { status: 'pass' } });
+    expect(f.stream.stats()).toMatchObject({ clients: 3, pollers: 3 });
+
+    for (const query of ['format=xml', 'format=servicekit&format=components']) {
+      const response = await fetch(`${f.url}/?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(await response.json()).toEqual({
+        error:
+          'invalid query parameter format: expected one of components, health+json, servicekit',
+        parameter: 'format',
+      });
+    }
+  });
+
+  it('healthRouter({ format: "servicekit" }) streams servicekit; the dashboard asks for components', async () => {
+    const health = createHealth({ checks: { database: () => true } });
+    const server = await listen(healthRouter(health, { format: 'servicekit' }));
+    cleanups.push(
+      () => server.close(),
+      () => health.close(),
+    );
+    const plain = await open(`${server.url}/$stream`);
+    const asked = await open(`${server.url}/stream?format=components`);
+    await plain.until(() => plain.events.length === 1);
+    await asked.until(() => asked.events.length === 1);
+    expect(plain.events[0]!.report).toEqual({
+      status: 'healthy',
+      checks: { database: { state: 'healthy' } },
+    });
+    expect(asked.events[0]!.report).toMatchObject({ status: 'UP', components: { database: {} } });
+    const page = await (await fetch(`${server.url}/dashboard`)).text();
+    expect(page).toContain('data-stream="stream?format=components"');
+  });
+});
+
+describe('sseStream() reports that cannot be serialised', () => {
+  it('a detail turned into a cycle and a BigInt after the check: sent without details, and shutdown still ends the stream', async () => {
+    // The runner checks details when the check returns; the check keeps an object it
+    // handed out and changes it later.
+    const pool: Record<string, unknown> = { connections: 3 };
+    const health = createHealth({
+      cacheTtlMs: 60_000,
+      checks: { database: () => ({ status: 'UP', message: 'fine', details: { pool } }) },
+    });
+    const stream = sseStream(health);
+    const server = await listen(stream);
+    cleanups.push(() => server.close());
+    const client = await open(`${server.url}/?poll_interval=0.1`);
+    await client.until(() => client.events.length === 1);
+    expect(client.events[0]!.report.components.database?.details).toEqual({
+      pool: { connections: 3 },
+    });
+
+    pool.self = pool;
+    pool.big = 10n;
+    await client.until(() => client.events.length >= 3, 5000, 'events after the change');
+    // Still sent, without details but with the message.
+    expect(client.events.at(-1)!.report.components.database).toMatchObject({
+      status: 'UP',
+      message: 'fine',
+    });
+    expect(client.events.at(-1)!.report.components.database?.details).toBeUndefined();
+
+    health.close();
+    const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
+    await Promise.race([client.ended, client.until(() => false, 3000, 'the end of the stream')]);
+    expect(client.events.at(-1)!.report).toMatchObject({
+      status: 'DOWN',
+      message: 'shutting down',
+    });
+    await Promise.race([closed, waitUntil(() => false, 3000, 'server.close()')]);
+    expect(stream.stats()).toEqual({ clients: 0, pollers: 0, blocked: 0 });
+  });
+
+  it('gracefulShutdown() with such a stream open ends cleanly, well before its deadline', async () => {
+    const { gracefulShutdown } = await import('../lib/index.js');
+    const pool: Record<string, unknown> = {};
+    const health = createHealth({
+      checks: { database: () => ({ status: 'UP', details: { pool } }) },
+    });
+    const server = await listen(healthRouter(health));
+    cleanups.push(() => server.close());
+    const client = await open(`${server.url}/stream`);
+    await client.until(() => client.events.length === 1);
+    pool.big = 1n;
+    pool.self = pool;
+
+    const shutdown = gracefulShutdown(server.server, {
+      health,
+      signals: [],
+      drainDelayMs: 0,
+      timeoutMs: 3000,
+      exit: false,
+    });
+    const started = performance.now();
+    const result = await shutdown.shutdown();
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(client.isEnded).toBe(true);
+  });
+
+  it('a runner whose run() rejects while shutting down still ends every stream', async () => {
+    const f = await serve({ database: () => true });
+    const client = await open(`${f.url}/?poll_interval=300`);
+    await client.until(() => client.events.length === 1);
+    // A fault of the runner (being rewritten): the stream must not depend on run() settling well.
+    Object.defineProperty(f.health, 'run', { value: () => Promise.reject(new Error('broken')) });
+    f.health.markShuttingDown();
+    await Promise.race([client.ended, client.until(() => false, 3000, 'the end of the stream')]);
+    expect(client.events.at(-1)!.report).toMatchObject({
+      status: 'DOWN',
+      message: 'shutting down',
+    });
+  });
+});

@@ -62,6 +62,7 @@ export * as checks from './checks/index.js';
 /** The handler type and the options shared by the probes. */
 export type { HealthHandler } from './http/types.js';
 export type { ProbeOptions } from './http/probe-options.js';
+export type { CorsOption } from './http/cors.js';
 export type { FormatName } from './http/request.js';
 export type { ShowDetails } from './http/show-details.js';
 /** Every response format, each with the zod schema of its body. */

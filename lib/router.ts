@@ -1,8 +1,9 @@
 import type * as z from 'zod';
+import { resolveCors, withCors } from './http/cors.js';
 import { probeOptionsSchema } from './http/probe-options.js';
 import { isReadMethod, NOT_FOUND, send, sendMethodNotAllowed } from './http/send.js';
 import type { HealthHandler } from './http/types.js';
-import { dashboard } from './middleware/dashboard.js';
+import { dashboard, dashboardOptionsSchema } from './middleware/dashboard.js';
 import { detailed } from './middleware/detailed.js';
 import { liveness } from './middleware/liveness.js';
 import { readiness } from './middleware/readiness.js';
@@ -16,13 +17,15 @@ import { streamOptionsSchema } from './stream/options.js';
 /** Schema of {@link HealthRouterOptions}. */
 export const routerOptionsSchema = probeOptionsSchema.extend({
   stream: streamOptionsSchema.optional(),
+  dashboard: dashboardOptionsSchema.optional(),
 });
 
 /**
  * Options of {@link healthRouter}: the {@link ProbeOptions} shared by every route, and
- * `stream`, the {@link StreamOptions} of the `/stream` route. The stream inherits the
- * router's `format`, `showDetails` (`'never'` when it is a function) and `healthJson`
- * unless `stream` sets them.
+ * `stream`, the {@link StreamOptions} of the `/stream` route, and `dashboard`, the
+ * {@link DashboardOptions} of `/dashboard` (`title`, `instance`). The stream inherits the
+ * router's `format`, `showDetails` (`'never'` when it is a function), `healthJson` and
+ * `cors` unless `stream` sets them; `/live` takes the router's `cors` too.
  */
 export type HealthRouterOptions = z.input<typeof routerOptionsSchema>;
 
@@ -56,28 +59,29 @@ export function healthRouter(
   options: HealthRouterOptions = {},
 ): HealthHandler {
   parseOptions('healthRouter()', routerOptionsSchema, options);
-  const { stream: streamOptions, ...probeOptions } = options;
+  const { stream: streamOptions, dashboard: dashboardOptions, ...probeOptions } = options;
   const health = healthOrOptions instanceof Health ? healthOrOptions : new Health(healthOrOptions);
   // The stream speaks the router's format; a per-request details policy cannot apply to
   // events framed once for every client, so such a stream shows no details.
-  const { format, showDetails, healthJson } = probeOptions;
+  const { format, showDetails, healthJson, cors } = probeOptions;
   const stream = sseStream(health, {
     ...(format === undefined ? {} : { format }),
     ...(showDetails === undefined
       ? {}
       : { showDetails: showDetails === 'always' ? 'always' : 'never' }),
     ...(healthJson === undefined ? {} : { healthJson }),
+    ...(cors === undefined ? {} : { cors }),
     ...streamOptions,
   });
   const routes = new Map<string, HealthHandler>([
     ['/', detailed(health, probeOptions)],
-    ['/live', liveness()],
+    ['/live', withCors(resolveCors(cors), liveness())],
     ['/ready', readiness(health, probeOptions)],
     ['/startup', startup(health, probeOptions)],
     ['/stream', stream],
     ['/$stream', stream],
     ['/%24stream', stream],
-    ['/dashboard', dashboard(health)],
+    ['/dashboard', dashboard(health, dashboardOptions)],
   ]);
   // `/ready/<name>` for each check: exact names only, so no path trick reaches anything else.
   for (const name of health.checkNames) {
@@ -86,7 +90,8 @@ export function healthRouter(
   return function healthRoutes(req, res) {
     const handler = routes.get(routePath(req.url));
     if (handler === undefined) send(req, res, NOT_FOUND);
-    else if (isReadMethod(req)) handler(req, res);
+    // OPTIONS reaches the handler: a CORS preflight is answered there, anything else 405.
+    else if (isReadMethod(req) || req.method === 'OPTIONS') handler(req, res);
     else sendMethodNotAllowed(req, res);
   };
 }

@@ -6,6 +6,7 @@ import { Health } from '../runner/health.js';
 import type { Check } from '../runner/types.js';
 import type { HealthJsonMeta } from '../format/health-json.js';
 import { DEFAULT_STATUS_CODES, type StatusCodes } from '../status.js';
+import { corsSchema, resolveCors, type CorsPolicy } from './cors.js';
 import { FORMATS, type FormatName } from './request.js';
 import { showDetailsSchema, type ShowDetails } from './show-details.js';
 
@@ -30,6 +31,7 @@ export const probeOptionsSchema = z.strictObject({
   showDetails: showDetailsSchema.optional(),
   format: z.enum(FORMATS).optional(),
   healthJson: healthJsonOptionsSchema.optional(),
+  cors: corsSchema.optional(),
 });
 
 /**
@@ -47,6 +49,8 @@ export const probeOptionsSchema = z.strictObject({
  *   `'components'`.
  * - `healthJson`: `{ serviceId?, description?, componentTypes? }` for the IETF format; see
  *   {@link HealthJsonMeta}. Defaults to none.
+ * - `cors`: which other origins' pages may read the answers in a browser: `'*'`, an origin
+ *   or a list of them (`CorsOption`). Defaults to `false` (no CORS header).
  */
 export type ProbeOptions = z.input<typeof probeOptionsSchema>;
 
@@ -56,6 +60,7 @@ export interface ResolvedProbeOptions {
   readonly showDetails: ShowDetails;
   readonly format: FormatName;
   readonly healthJson: HealthJsonMeta;
+  readonly cors: CorsPolicy | undefined;
 }
 
 /** Validates {@link ProbeOptions} once, at construction. */
@@ -72,6 +77,7 @@ export function resolveParsedProbeOptions(
     showDetails: options.showDetails ?? 'always',
     format: options.format ?? 'components',
     healthJson: Object.freeze({ ...options.healthJson }),
+    cors: resolveCors(options.cors),
   };
 }
 

@@ -1,22 +1,28 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import * as z from 'zod';
 import { resolveHealth } from '../http/probe-options.js';
 import { isReadMethod, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
 import type { Health } from '../runner/health.js';
-import { DASHBOARD_SCRIPT, DASHBOARD_STYLE, dashboardPage } from '../dashboard/page.js';
+import { dashboardPage } from '../dashboard/page.js';
+import { DASHBOARD_SCRIPT } from '../dashboard/script.js';
+import { DASHBOARD_STYLE } from '../dashboard/style.js';
 
-/** The dashboard's defaults. */
+/** The dashboard's defaults (`instance` defaults to the host name, read at construction). */
 export const DASHBOARD_DEFAULTS = Object.freeze({
   title: 'Service health',
   /** Relative to the dashboard's path: `/health/dashboard` reads `/health/stream`. */
   streamUrl: 'stream',
 });
 
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+const HTTP_URL = /^https?:\/\//i;
 // A path (with an optional query) or an absolute http(s) URL; never `javascript:` and co.
-const isStreamUrl = (value: string) =>
-  !/^[a-z][a-z0-9+.-]*:/i.test(value) || /^https?:\/\//i.test(value);
+const isStreamUrl = (value: string) => !ABSOLUTE.test(value) || HTTP_URL.test(value);
+// What the page's EventSource would throw on: checked here, at construction.
+const isParsable = (value: string) => URL.canParse(value, 'http://localhost/health/dashboard');
 
 /** Schema of {@link DashboardOptions}. */
 export const dashboardOptionsSchema = z.strictObject({
@@ -26,7 +32,9 @@ export const dashboardOptionsSchema = z.strictObject({
     .min(1)
     .max(2000)
     .refine(isStreamUrl, { message: 'expected a path or an http(s) URL' })
+    .refine(isParsable, { message: 'not a valid URL (check the host and brackets)' })
     .optional(),
+  instance: z.string().min(1).max(200).optional(),
 });
 
 /**
@@ -38,19 +46,36 @@ export const dashboardOptionsSchema = z.strictObject({
  *   dashboard's own path (trailing slashes ignored, so it works under any mount prefix),
  *   an absolute path, or an http(s) URL (whose origin the CSP then allows). A query is
  *   passed on, e.g. `'stream?poll_interval=5'`. Defaults to `'stream'`, the route of
- *   {@link healthRouter}.
+ *   {@link healthRouter}. The page asks the stream for `format=components` unless the
+ *   query names a format; it also reads the servicekit and IETF bodies, so it can follow
+ *   a servicekit service's `/health/$stream`.
+ * - `instance`: which instance this is, shown beside the title and in the tab title, 1 to
+ *   200 characters. Defaults to the host name (`os.hostname()`); the version shown is the
+ *   runner's `version`.
  */
 export type DashboardOptions = z.input<typeof dashboardOptionsSchema>;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
+/** `url` with `format=components` added, unless its query names a format already. */
+function withFormat(url: string): string {
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  const query = base.indexOf('?');
+  if (query !== -1 && new URLSearchParams(base.slice(query + 1)).has('format')) return url;
+  const separator = query === -1 ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${separator}format=components${hash === -1 ? '' : url.slice(hash)}`;
+}
+
 /**
  * A status dashboard: one self-contained HTML page (no CDN, works offline) that follows
  * the {@link sseStream} with `EventSource` and shows the overall status in colour (UP
- * green, DEGRADED amber, DOWN red, all WCAG AA contrast), a table of components (status,
- * message, duration, last check), the time of the last event and a "connection lost,
- * retrying" state. Readable at phone width. Check messages are inserted as text, never
- * as HTML.
+ * green, DEGRADED amber, DOWN red, all WCAG AA contrast) with the reason when not UP, the
+ * instance and version, a table of components (status, message, duration, last check),
+ * the time of the last event. When the connection is lost the last status is shown as
+ * stale (grey, "unknown since 12:01:03"), not as current; a deliberate shutdown (the
+ * stream's final `shutting down` event) shows as "stopped", not as an outage. Readable at
+ * phone width. Check messages are inserted as text, never as HTML.
  *
  * Served with a strict `Content-Security-Policy` (`default-src 'none'`, the inline script
  * and style allowed by their SHA-256 hashes, `connect-src 'self'`), `X-Content-Type-Options:
@@ -68,11 +93,11 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).di
 export function dashboard(health: Health, options: DashboardOptions = {}): HealthHandler {
   resolveHealth('dashboard()', health);
   const parsed = parseOptions('dashboard()', dashboardOptionsSchema, options);
-  const streamUrl = parsed.streamUrl ?? DASHBOARD_DEFAULTS.streamUrl;
-  const streamOrigin = /^https?:\/\//i.test(streamUrl) ? ` ${new URL(streamUrl).origin}` : '';
-  const body = Buffer.from(
-    dashboardPage({ title: parsed.title ?? DASHBOARD_DEFAULTS.title, streamUrl }),
-  );
+  const streamUrl = withFormat(parsed.streamUrl ?? DASHBOARD_DEFAULTS.streamUrl);
+  const streamOrigin = HTTP_URL.test(streamUrl) ? ` ${new URL(streamUrl).origin}` : '';
+  const title = parsed.title ?? DASHBOARD_DEFAULTS.title;
+  const instance = parsed.instance ?? hostname();
+  const body = Buffer.from(dashboardPage({ title, instance, streamUrl }));
   const headers = Object.freeze({
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': body.length,

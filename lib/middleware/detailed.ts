@@ -2,6 +2,7 @@ import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/p
 import { render } from '../http/render.js';
 import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
 import { isReadMethod, send, sendAsync, sendMethodNotAllowed } from '../http/send.js';
+import { withCors } from '../http/cors.js';
 import type { HealthHandler } from '../http/types.js';
 import type { Health } from '../runner/health.js';
 
@@ -26,10 +27,10 @@ export function detailed(health: Health, options: ProbeOptions = {}): HealthHand
     const report = await runner.run();
     return render(req, request, report, settings.statusCodes[report.status], settings, target);
   };
-  return function detailedHealth(req, res) {
+  return withCors(settings.cors, function detailedHealth(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
     sendAsync(req, res, () => answer(req, request), runner.logger);
-  };
+  });
 }

@@ -16,6 +16,7 @@ import {
   sendMethodNotAllowed,
   type Answer,
 } from '../http/send.js';
+import { withCors } from '../http/cors.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
 import { freshReport, type Health } from '../runner/health.js';
@@ -114,7 +115,7 @@ export function readiness(
     }
   };
 
-  return function readinessProbe(req, res) {
+  return withCors(settings.cors, function readinessProbe(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
@@ -124,7 +125,7 @@ export function readiness(
       return sendAsync(req, res, () => health.run().then(plainAnswer), health.logger);
     }
     sendAsync(req, res, () => answer(req, request), health.logger);
-  };
+  });
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {

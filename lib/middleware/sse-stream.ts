@@ -1,3 +1,4 @@
+import { withCors } from '../http/cors.js';
 import { resolveHealth } from '../http/probe-options.js';
 import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
@@ -30,16 +31,19 @@ export interface SseStreamHandler extends HealthHandler {
  *
  * - Query: `poll_interval`, seconds between reports, a decimal from 0.1 to 300, default
  *   1.0; `changes=1` (or `true`) sends a report only when the aggregate or a component
- *   status changed, `changes=0` sends every one. Anything else, or either one repeated,
- *   answers 400 `{"error","parameter"}`.
+ *   status changed, `changes=0` sends every one; `format=components|health+json|servicekit`
+ *   picks the body, as on the JSON routes (default: the `format` option). Anything else,
+ *   or any of them repeated, answers 400 `{"error","parameter"}`.
  * - Answer: 200 even when DOWN (an `EventSource` gives up on other codes), headers sent at
  *   once: `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache,
  *   no-transform`, `X-Accel-Buffering: no`, `Connection: close`.
  * - Body: `retry: <retryMs>`, then one event at once and one per interval, each
- *   `id: <n>`, `event: health`, `data: <the detailed report as one line of JSON>`; a
- *   `: ping` comment every `heartbeatMs`. Ids number the reports this handler framed:
- *   strictly increasing on a connection, with gaps for reports a client did not need.
- *   Browsers listen with `addEventListener('health', ...)`.
+ *   `id: <n>`, `event: health`, `data: <the report as one line of JSON>`; a `: ping`
+ *   comment every `heartbeatMs`. Ids number the reports this handler framed: strictly
+ *   increasing on a connection, with gaps for reports a client did not need. Browsers
+ *   listen with `addEventListener('health', ...)`. In the `servicekit` format the events
+ *   have no `event:` line, as servicekit sends them: browsers read them with `onmessage`.
+ *   A report whose `details` cannot be serialised (a BigInt, a cycle) is sent without them.
  * - One shared poll per interval feeds every client, through the runner's cache: checks
  *   run at most once per TTL however many clients connect. A client that stops reading
  *   keeps only the newest report and is dropped after `maxBlockedMs`.
@@ -47,7 +51,8 @@ export interface SseStreamHandler extends HealthHandler {
  *   `health.close()` every stream gets a final DOWN `shutting down` event and ends, so
  *   `server.close()` can complete.
  *
- * GET and HEAD only (405 otherwise); HEAD gets the headers and no body.
+ * GET and HEAD only (405 otherwise); HEAD gets the headers and no body. With `cors`, the
+ * allowed origins get `Access-Control-Allow-Origin` and a preflight is answered.
  *
  * @param health - the runner from {@link createHealth}.
  * @param options - see {@link StreamOptions}.
@@ -65,7 +70,7 @@ export function sseStream(health: Health, options: StreamOptions = {}): SseStrea
   const tooMany = fixedAnswer(503, {
     error: `too many stream clients (maxClients ${settings.maxClients})`,
   });
-  const handler: HealthHandler = function healthStream(req, res) {
+  const handler = withCors(settings.cors, function healthStream(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const query = parseStreamQuery(req.url);
     if ('error' in query) return send(req, res, query.error);
@@ -74,7 +79,8 @@ export function sseStream(health: Health, options: StreamOptions = {}): SseStrea
     if (req.method === 'HEAD') return void res.end();
     req.socket.setNoDelay(true);
     res.write(retry);
-    hub.join(res, query.pollIntervalMs, query.onlyChanges ?? settings.onlyChanges);
-  };
+    const onlyChanges = query.onlyChanges ?? settings.onlyChanges;
+    hub.join(res, query.pollIntervalMs, onlyChanges, query.format ?? settings.format);
+  });
   return Object.assign(handler, { stats: () => hub.stats() });
 }

@@ -11,6 +11,7 @@ import {
   type Answer,
 } from '../http/send.js';
 import { detailsShown } from '../http/show-details.js';
+import { withCors } from '../http/cors.js';
 import type { HealthHandler } from '../http/types.js';
 import { SHUTTING_DOWN_MESSAGE, type Health } from '../runner/health.js';
 
@@ -60,10 +61,10 @@ export function startup(health: Health, options: ProbeOptions = {}): HealthHandl
     };
   };
 
-  return function startupProbe(req, res) {
+  return withCors(settings.cors, function startupProbe(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
     sendAsync(req, res, () => answer(req, request), runner.logger);
-  };
+  });
 }

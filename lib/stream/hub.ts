@@ -1,24 +1,27 @@
 import type { ServerResponse } from 'node:http';
-import type { Health } from '../runner/health.js';
+import type { FormatName } from '../http/request.js';
+import { SHUTTING_DOWN_MESSAGE, type Health } from '../runner/health.js';
 import type { HealthReport } from '../runner/types.js';
 import { StreamClient } from './client.js';
-import { renderBody } from '../http/render.js';
 import { streamEvent, type StreamEvent } from './frame.js';
 import type { ResolvedStreamOptions } from './options.js';
 import { Poller } from './poller.js';
+
+/** Longest wait for the report that ends the streams on shutdown, in milliseconds. */
+export const FINAL_REPORT_MS = 1000;
 
 /** Counts of what a stream handler holds, e.g. for a gauge or a leak test. */
 export interface StreamStats {
   /** Streams open now. */
   readonly clients: number;
-  /** Shared polls running now: one per distinct `poll_interval` in use. */
+  /** Shared polls running now: one per distinct `poll_interval` and `format` in use. */
   readonly pollers: number;
   /** Clients whose socket buffer is full, waiting for `drain`. */
   readonly blocked: number;
 }
 
 /**
- * The clients of one stream handler, grouped by poll interval.
+ * The clients of one stream handler, grouped by poll interval and format.
  *
  * It holds timers and a listener on `health` only while a client is connected: the
  * `shutdown` listener is added with the first client and removed with the last, and a
@@ -29,13 +32,10 @@ export interface StreamStats {
 export class StreamHub {
   readonly #health: Health;
   readonly #settings: ResolvedStreamOptions;
-  readonly #pollers = new Map<number, Poller>();
+  readonly #pollers = new Map<string, Poller>();
   readonly #onShutdown = () => this.#shutdown();
-  readonly #frame = (report: HealthReport) => {
-    const { format, showDetails, healthJson } = this.#settings;
-    const body = renderBody(format, report, showDetails, healthJson, false);
-    return streamEvent(++this.#lastId, report, body);
-  };
+  readonly #frame = (report: HealthReport, format: FormatName) =>
+    streamEvent(++this.#lastId, report, format, this.#settings);
   #clients = 0;
   #lastId = 0;
 
@@ -62,60 +62,96 @@ export class StreamHub {
    * Feeds `res` (headers and `retry:` already written) every `intervalMs`, starting now
    * with one event. While shutting down it gets that one event and the stream ends.
    */
-  join(res: ServerResponse, intervalMs: number, onlyChanges: boolean): void {
+  join(res: ServerResponse, intervalMs: number, onlyChanges: boolean, format: FormatName): void {
     const client = new StreamClient(res, onlyChanges, this.#settings.clock);
     // Gone already (it left while an earlier async middleware ran): 'close' will not come again.
     if (!client.open) return;
     if (this.#health.shuttingDown) {
-      this.#report((event) => client.end(event));
+      this.#finalReport((report) => StreamHub.#end(client, this.#frame(report, format)));
       return;
     }
     if (this.#clients++ === 0) this.#health.on('shutdown', this.#onShutdown);
-    let poller = this.#pollers.get(intervalMs);
+    const key = `${format} ${intervalMs}`;
+    let poller = this.#pollers.get(key);
     if (poller === undefined) {
-      poller = new Poller(this.#health, intervalMs, this.#settings, this.#frame);
-      this.#pollers.set(intervalMs, poller);
+      const frame = (report: HealthReport) => this.#frame(report, format);
+      poller = new Poller(this.#health, intervalMs, format, this.#settings, frame);
+      this.#pollers.set(key, poller);
     }
     poller.clients.add(client);
     // 'close' on the response fires for a client that went away and for a stream we ended.
-    res.once('close', () => this.#leave(intervalMs, poller, client));
-    this.#report((event) => {
-      if (!client.started) client.offer(event);
-    });
+    res.once('close', () => this.#leave(key, poller, client));
+    void this.#health
+      .run()
+      .then((report) => {
+        if (!client.started) client.offer(this.#frame(report, format));
+      })
+      .catch(() => {
+        // Unreachable in practice: run() never rejects and framing never throws.
+      });
   }
 
-  #leave(intervalMs: number, poller: Poller, client: StreamClient): void {
+  #leave(key: string, poller: Poller, client: StreamClient): void {
     if (!poller.clients.delete(client)) return;
     if (--this.#clients === 0) this.#health.off('shutdown', this.#onShutdown);
     if (poller.clients.size > 0) return;
     poller.stop();
-    if (this.#pollers.get(intervalMs) === poller) this.#pollers.delete(intervalMs);
+    if (this.#pollers.get(key) === poller) this.#pollers.delete(key);
   }
 
-  // Stops every poll at once, then ends each stream with the shutting-down report.
+  // Stops every poll at once, then ends each stream with the shutting-down report, framed
+  // once per format in use.
   #shutdown(): void {
-    const clients: StreamClient[] = [];
-    for (const poller of this.#pollers.values()) {
-      poller.stop();
-      for (const client of poller.clients) clients.push(client);
-    }
-    this.#report((event) => {
-      for (const client of clients) {
-        try {
-          client.end(event);
-        } catch {
-          client.drop();
+    const pollers = [...this.#pollers.values()];
+    for (const poller of pollers) poller.stop();
+    this.#finalReport((report) => {
+      for (const poller of pollers) {
+        let event: StreamEvent | undefined;
+        for (const client of poller.clients) {
+          event ??= this.#frame(report, poller.format);
+          StreamHub.#end(client, event);
         }
       }
     });
   }
 
-  #report(deliver: (event: StreamEvent) => void): void {
-    void this.#health
-      .run()
-      .then((report) => deliver(this.#frame(report)))
-      .catch(() => {
-        // Unreachable in practice: run() never rejects and details are checked serialisable.
+  /**
+   * Hands `deliver` the report to end streams with, once, whatever happens, so no stream
+   * is left open on shutdown: should `run()` throw, reject or take longer than
+   * {@link FINAL_REPORT_MS}, a bare DOWN `shutting down` report stands in.
+   */
+  #finalReport(deliver: (report: HealthReport) => void): void {
+    const { timers } = this.#settings;
+    let done = false;
+    const once = (report: HealthReport) => {
+      if (done) return;
+      done = true;
+      timers.clearTimeout(timer);
+      deliver(report);
+    };
+    const fallback = () =>
+      once({
+        status: 'DOWN',
+        message: SHUTTING_DOWN_MESSAGE,
+        timestamp: new Date().toISOString(),
+        uptimeSeconds: 0,
+        components: {},
       });
+    const timer = timers.setTimeout(fallback, FINAL_REPORT_MS);
+    Promise.resolve()
+      .then(() => this.#health.run())
+      .then(once, fallback)
+      .catch(() => {
+        // deliver() ends each stream in a try; nothing is left to do.
+      });
+  }
+
+  // Ends one stream; a client that cannot take the event is cut instead.
+  static #end(client: StreamClient, event: StreamEvent): void {
+    try {
+      client.end(event);
+    } catch {
+      client.drop();
+    }
   }
 }

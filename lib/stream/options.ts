@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { HealthJsonMeta } from '../format/health-json.js';
+import { corsSchema, resolveCors, type CorsPolicy } from '../http/cors.js';
 import { healthJsonOptionsSchema } from '../http/probe-options.js';
 import { FORMATS, type FormatName } from '../http/request.js';
 import { parseOptions } from '../options.js';
@@ -37,6 +38,7 @@ export const streamOptionsSchema = z.strictObject({
   format: z.enum(FORMATS).optional(),
   showDetails: z.enum(['always', 'never']).optional(),
   healthJson: healthJsonOptionsSchema.optional(),
+  cors: corsSchema.optional(),
 });
 
 /**
@@ -57,13 +59,17 @@ export const streamOptionsSchema = z.strictObject({
  *   `performance.now`. For tests.
  * - `timers`: `{ setTimeout, clearTimeout }` used for polls and heartbeats. Defaults to
  *   the global timers, unref'd. For tests.
- * - `format`: the event body, as for the HTTP handlers: `'components'` (the detailed
- *   report), `'servicekit'` (what servicekit's Python clients read) or `'health+json'`.
- *   Defaults to `'components'`. `healthRouter` passes its own `format`.
+ * - `format`: the event body when the request does not ask (`?format=`), as for the HTTP
+ *   handlers: `'components'` (the detailed report), `'servicekit'` (servicekit's body, in
+ *   unnamed events as servicekit sends them) or `'health+json'`. Defaults to
+ *   `'components'`. `healthRouter` passes its own `format`.
  * - `showDetails`: `'always'` or `'never'`; one event is framed once for every client, so
  *   there is no per-request function here. Defaults to `'always'`. `healthRouter` passes
  *   its own, and `'never'` when its `showDetails` is a function.
  * - `healthJson`: what the IETF format says beyond the report, as for the HTTP handlers.
+ * - `cors`: which other origins' pages may open the stream (an `EventSource` on a
+ *   dashboard served elsewhere, a Grafana panel): `'*'`, an origin or a list of them; see
+ *   `CorsOption`. Defaults to `false` (same origin only). `healthRouter` passes its own.
  */
 export type StreamOptions = z.input<typeof streamOptionsSchema>;
 
@@ -79,6 +85,7 @@ export interface ResolvedStreamOptions {
   readonly format: FormatName;
   readonly showDetails: boolean;
   readonly healthJson: HealthJsonMeta;
+  readonly cors: CorsPolicy | undefined;
 }
 
 /** Validates and resolves {@link StreamOptions}; throws {@link HealthOptionsError}. */
@@ -95,5 +102,6 @@ export function resolveStreamOptions(where: string, input: unknown): ResolvedStr
     format: options.format ?? 'components',
     showDetails: options.showDetails !== 'never',
     healthJson: Object.freeze({ ...options.healthJson }),
+    cors: resolveCors(options.cors),
   };
 }

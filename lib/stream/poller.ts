@@ -1,3 +1,4 @@
+import type { FormatName } from '../http/request.js';
 import type { Health } from '../runner/health.js';
 import type { HealthReport } from '../runner/types.js';
 import type { StreamClient } from './client.js';
@@ -5,7 +6,7 @@ import type { StreamEvent } from './frame.js';
 import type { ResolvedStreamOptions } from './options.js';
 
 /**
- * The poll shared by every client of one interval: one `health.run()` per tick (served
+ * The poll shared by every client of one interval and format: one `health.run()` per tick (served
  * from the runner's cache within a check's TTL), framed once, the same bytes offered to
  * each client.
  * A heartbeat timer pings every client; both timers also disconnect clients blocked
@@ -15,6 +16,8 @@ import type { ResolvedStreamOptions } from './options.js';
 export class Poller {
   /** The clients fed by this poll. */
   readonly clients = new Set<StreamClient>();
+  /** The body format of this poll's events. */
+  readonly format: FormatName;
   readonly #health: Health;
   readonly #intervalMs: number;
   readonly #settings: ResolvedStreamOptions;
@@ -26,9 +29,11 @@ export class Poller {
   constructor(
     health: Health,
     intervalMs: number,
+    format: FormatName,
     settings: ResolvedStreamOptions,
     frame: (report: HealthReport) => StreamEvent,
   ) {
+    this.format = format;
     this.#health = health;
     this.#intervalMs = intervalMs;
     this.#settings = settings;
@@ -64,8 +69,8 @@ export class Poller {
         this.#visit((client) => client.offer(event));
       })
       .catch(() => {
-        // Unreachable in practice (run() never rejects, details are checked serialisable):
-        // a report that cannot be sent is skipped and the next tick tries again.
+        // Unreachable in practice (run() never rejects, framing never throws): a report
+        // that cannot be sent is skipped and the next tick tries again.
       })
       .finally(() => {
         if (!this.#stopped) this.#schedulePoll();

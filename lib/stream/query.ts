@@ -1,3 +1,4 @@
+import { FORMATS, type FormatName } from '../http/request.js';
 import { fixedAnswer, type Answer } from '../http/send.js';
 import { STREAM_DEFAULTS } from './options.js';
 
@@ -19,6 +20,12 @@ export const BAD_CHANGES = fixedAnswer(400, {
   parameter: 'changes',
 });
 
+/** The 400 answered for a bad `format`; built once. */
+export const BAD_FORMAT = fixedAnswer(400, {
+  error: `invalid query parameter format: expected one of ${FORMATS.join(', ')}`,
+  parameter: 'format',
+});
+
 // A Map, not an object literal: a lookup of `toString` must not find anything.
 const FLAGS: ReadonlyMap<string, boolean> = new Map([
   ['', true],
@@ -30,12 +37,18 @@ const FLAGS: ReadonlyMap<string, boolean> = new Map([
 
 /** What a stream request asked for, or the 400 to answer instead. */
 export type StreamQuery =
-  | { readonly pollIntervalMs: number; readonly onlyChanges: boolean | undefined }
+  | {
+      readonly pollIntervalMs: number;
+      readonly onlyChanges: boolean | undefined;
+      /** `?format=`; `undefined`: the handler's `format`. */
+      readonly format: FormatName | undefined;
+    }
   | { readonly error: Answer };
 
 /**
- * Reads `poll_interval` (seconds, default 1.0, 0.1 to 300) and `changes` from a request
- * URL. Each may appear once; other parameters are ignored (e.g. a cache buster).
+ * Reads `poll_interval` (seconds, default 1.0, 0.1 to 300), `changes` and `format` (as
+ * the JSON routes take it) from a request URL. Each may appear once; other parameters are
+ * ignored (e.g. a cache buster).
  */
 export function parseStreamQuery(url: string | undefined): StreamQuery {
   const start = url?.indexOf('?') ?? -1;
@@ -57,5 +70,12 @@ export function parseStreamQuery(url: string | undefined): StreamQuery {
   if (changes.length > 1 || (changes.length === 1 && onlyChanges === undefined)) {
     return { error: BAD_CHANGES };
   }
-  return { pollIntervalMs: Math.round(seconds * 1000), onlyChanges };
+  const formats = params.getAll('format');
+  // `+` in a query string decodes to a space: accept `health+json` written either way.
+  const name = formats[0] === 'health json' ? 'health+json' : formats[0];
+  const format = FORMATS.find((known) => known === name);
+  if (formats.length > 1 || (formats.length === 1 && format === undefined)) {
+    return { error: BAD_FORMAT };
+  }
+  return { pollIntervalMs: Math.round(seconds * 1000), onlyChanges, format };
 }
