@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth } from '../http/probe-options.js';
 import { isReadMethod, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
@@ -66,6 +67,9 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).di
  * app.get('/health/dashboard', dashboard(health, { title: 'Orders API' }));
  */
 export function dashboard(health: Health, options: DashboardOptions = {}): HealthHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'dashboard()', "app.get('/dashboard', dashboard(health))"))
+    return IGNORED;
   resolveHealth('dashboard()', health);
   const parsed = parseOptions('dashboard()', dashboardOptionsSchema, options);
   const streamUrl = parsed.streamUrl ?? DASHBOARD_DEFAULTS.streamUrl;
