@@ -4,6 +4,7 @@ import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealth, healthRouter, type Health, type HealthRouterOptions } from '../lib/index.js';
+import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
 import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
 import { listen, type TestServer } from './helpers/server.js';
@@ -145,6 +146,59 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
         if (method !== 'HEAD') expect(await response.text()).toBe(`app: ${method} /health${path}`);
       }
     }
+  });
+
+  it('a bad query parameter answers 400 {"error","parameter"}, the shape of the stream\'s', async () => {
+    const get = await serve(createHealth({ checks: { db: () => true } }));
+    const tooMany = Array.from({ length: 40 }, (_, i) => `exclude=c${i}`).join('&');
+    for (const [path, parameter] of [
+      ['/?format=xml', 'format'],
+      ['/ready?format=a&format=b', 'format'],
+      ['/live?format=html', 'format'],
+      ['/startup?format=', 'format'],
+      [`/ready?${tooMany}`, 'exclude'],
+      ['/stream?poll_interval=0', 'poll_interval'],
+    ] as const) {
+      const response = await get(path);
+      expect(response.status, path).toBe(400);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(Object.keys(body), path).toEqual(['error', 'parameter']);
+      expect(body.parameter, path).toBe(parameter);
+    }
+  });
+
+  it('/ready/<name>?exclude=<name> is a 400: excluding the one check asked for leaves nothing', async () => {
+    const get = await serve(createHealth({ checks: { db: () => false, cache: () => true } }));
+    const response = await get('/ready/db?exclude=db');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'query parameter `exclude` names "db", the one check this probe answers for',
+      parameter: 'exclude',
+    });
+    // Excluding another name is allowed (and answers for the check asked for).
+    expect((await get('/ready/db?exclude=cache')).status).toBe(503);
+    expect((await get('/ready/cache?exclude=db')).status).toBe(200);
+  });
+
+  it('a showDetails function that never settles denies after the probe timeout, never hangs', async () => {
+    const get = await serve(
+      createHealth({ checks: { db: () => ({ status: 'DOWN', message: 'secret detail' }) } }),
+      { showDetails: () => new Promise<boolean>(() => undefined) },
+    );
+    const started = performance.now();
+    const answers = await Promise.all(
+      ['/ready', '/', '/startup', '/?format=servicekit'].map(async (path) => {
+        const response = await get(path, { signal: AbortSignal.timeout(5000) });
+        return [path, response.status, await response.text()] as const;
+      }),
+    );
+    const elapsedMs = performance.now() - started;
+    for (const [path, status, text] of answers) {
+      expect(status, path).toBe(503);
+      expect(text, path).not.toContain('secret detail');
+    }
+    expect(elapsedMs).toBeGreaterThanOrEqual(SHOW_DETAILS_TIMEOUT_MS - 5);
+    expect(elapsedMs).toBeLessThan(SHOW_DETAILS_TIMEOUT_MS + 500);
   });
 
   it('200 concurrent /ready requests with a 50 ms check run it once', async () => {
@@ -339,7 +393,7 @@ const frameworks: [string, (build: (use: Use) => void) => RequestListener][] = [
       build((path, handler) =>
         path === undefined ? app.use(handler as never) : app.use(path, handler as never),
       );
-      return app as unknown as RequestListener;
+      return app;
     },
   ],
 ];

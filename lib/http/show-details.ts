@@ -44,7 +44,7 @@ const deny = () => false;
 export function detailsShown(
   policy: ShowDetails,
   req: IncomingMessage,
-  timeoutMs = SHOW_DETAILS_TIMEOUT_MS,
+  timeoutMs: number = SHOW_DETAILS_TIMEOUT_MS,
 ): Promise<boolean> {
   if (policy === 'always') return Promise.resolve(true);
   if (policy === 'never') return Promise.resolve(false);
