@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,17 +27,61 @@ describe('the published package', () => {
     await rm(sandbox, { recursive: true, force: true });
   });
 
-  it('ships dist and the manifest, nothing else', async () => {
+  it('ships dist, the sources its maps point at, the changelog and the manifest, nothing else', async () => {
     const { stdout } = await run('find', ['.', '-maxdepth', '1'], { cwd: installed });
     expect(stdout.split('\n').filter(Boolean).sort()).toEqual(
-      ['.', './LICENSE', './README.md', './dist', './package.json'].filter(
-        (f) => f !== './LICENSE' || stdout.includes('LICENSE'),
-      ),
+      [
+        '.',
+        './CHANGELOG.md',
+        './LICENSE',
+        './README.md',
+        './dist',
+        './lib',
+        './package.json',
+      ].filter((f) => f !== './LICENSE' || stdout.includes('LICENSE')),
     );
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
       type: string;
     };
     expect(manifest.type).toBe('module');
+    const changelog = await readFile(join(installed, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toMatch(/^# Changelog/);
+  });
+
+  it('has every source map point only at files the package ships', async () => {
+    const files = await readdir(join(installed, 'dist'), { recursive: true });
+    const maps = files.filter((file) => file.endsWith('.map'));
+    expect(maps).toContain('index.js.map');
+    expect(maps).toContain('index.d.ts.map');
+    const missing: string[] = [];
+    let sources = 0;
+    for (const map of maps) {
+      const path = join(installed, 'dist', map);
+      const { sources: listed, sourceRoot = '' } = JSON.parse(await readFile(path, 'utf8')) as {
+        sources: string[];
+        sourceRoot?: string;
+      };
+      for (const source of listed) {
+        sources++;
+        const target = resolve(dirname(path), sourceRoot, source);
+        // Inside the package, and there.
+        if (relative(installed, target).startsWith('..')) missing.push(`${map}: ${source}`);
+        else await access(target).catch(() => missing.push(`${map}: ${source}`));
+      }
+    }
+    expect(sources).toBeGreaterThan(maps.length);
+    expect(missing).toEqual([]);
+  });
+
+  it('names its repository, home page and issue tracker', async () => {
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as {
+      repository?: { url?: string };
+      homepage?: string;
+      bugs?: { url?: string };
+    };
+    expect(manifest.repository?.url).toMatch(/^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/);
+    expect(manifest.homepage).toMatch(/^https:\/\/github\.com\//);
+    expect(manifest.bugs?.url).toMatch(/^https:\/\/github\.com\/.+\/issues$/);
   });
 
   it('works with import', async () => {
