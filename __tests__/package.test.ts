@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,4 +103,38 @@ describe('the published package', () => {
     );
     expect(stdout.trim()).toBe('function function function function');
   });
+
+  // The README's note for CommonJS consumers, checked with the TypeScript installed here.
+  it.each([
+    ['nodenext', true],
+    ['node20', true],
+    ['node18', false],
+    ['node16', false],
+  ])(
+    'types a CommonJS consumer under "module": "%s": %s',
+    async (module, accepted) => {
+      const consumer = join(sandbox, `cjs-${module}`);
+      await mkdir(consumer, { recursive: true });
+      await writeFile(join(consumer, 'package.json'), '{ "type": "commonjs" }\n');
+      await writeFile(
+        join(consumer, 'index.ts'),
+        "import { createHealth, liveness } from 'health-probes';\nexport const live = [createHealth(), liveness()];\n",
+      );
+      await writeFile(
+        join(consumer, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module, noEmit: true, skipLibCheck: true, types: ['node'] },
+          files: ['index.ts'],
+        }),
+      );
+      const tsc = join(process.cwd(), 'node_modules', '.bin', 'tsc');
+      const outcome = await run(tsc, ['-p', '.'], { cwd: consumer }).then(
+        () => 'accepted',
+        (error: unknown) => (error as { stdout?: string }).stdout ?? '',
+      );
+      if (accepted) expect(outcome).toBe('accepted');
+      else expect(outcome).toContain('error TS1479');
+    },
+    60_000,
+  );
 });
