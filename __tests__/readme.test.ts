@@ -10,6 +10,7 @@ import {
   SHUTDOWN_DEFAULTS,
   STREAM_DEFAULTS,
 } from '../lib/index.js';
+import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 const quickStartExample = await readFile(
@@ -90,6 +91,10 @@ describe('README', () => {
       expect(row(option)).toContain(`\`${String(value)}\``);
     },
   );
+
+  it('states the bound on a showDetails function as in the code', () => {
+    expect(row('(req) => boolean \\| Promise<boolean>')).toContain(`${SHOW_DETAILS_TIMEOUT_MS} ms`);
+  });
 
   it('states the default status codes as in the code', () => {
     const { UP, DEGRADED, DOWN } = DEFAULT_STATUS_CODES;

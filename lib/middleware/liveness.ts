@@ -26,7 +26,7 @@ const NOTHING: HealthReport = { ...PING, components: {} };
  *
  * @returns a {@link HealthHandler} answering from a body serialised once. Called by a
  *   framework as a handler (`app.get('/live', liveness)`, without the call), it has the
- *   request answered 500 and reports the fix instead (see the README's "Mistakes").
+ *   request answered 500 and reports the fix instead (README: "Mistakes caught for you").
  * @example
  * app.get('/live', liveness());
  */

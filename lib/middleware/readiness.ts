@@ -76,10 +76,13 @@ export function readiness(
   const names = check === undefined ? health.checkNames : [check];
   // Excluding the one check asked for would leave nothing to answer for: a 200 then
   // would say a DOWN critical check is ready.
-  const excludesItself = fixedAnswer(400, {
-    error: `query parameter \`exclude\` names ${JSON.stringify(check)}, the one check this probe answers for`,
-    parameter: 'exclude',
-  });
+  const excludesItself =
+    check === undefined
+      ? undefined
+      : fixedAnswer(400, {
+          error: `query parameter \`exclude\` names ${JSON.stringify(check)}, the one check this probe answers for`,
+          parameter: 'exclude',
+        });
 
   const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
     const kept = names.filter((name) => !request.exclude.includes(name));
@@ -130,7 +133,7 @@ export function readiness(
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
-    if (check !== undefined && request.exclude.includes(check)) {
+    if (excludesItself !== undefined && request.exclude.includes(check ?? '')) {
       return send(req, res, excludesItself);
     }
     if (memoizable && isPlain(request)) {
