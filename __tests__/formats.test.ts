@@ -1,3 +1,5 @@
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHealth,
@@ -9,6 +11,7 @@ import {
   type Health,
   type HealthRouterOptions,
 } from '../lib/index.js';
+import { detailsShown } from '../lib/http/show-details.js';
 import { fakeClock } from './helpers/clock.js';
 import { listen, type TestServer } from './helpers/server.js';
 
@@ -314,8 +317,10 @@ describe('bad requests', () => {
     const get = await serve(createHealth());
     const response = await get(path);
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: string };
+    const body = (await response.json()) as { error: string; parameter: string };
     expect(body.error).toMatch(/`format`/);
+    expect(body.parameter).toBe('format');
+    expect(Object.keys(body)).toEqual(['error', 'parameter']);
   });
 
   it('too many excludes answer 400', async () => {
@@ -323,7 +328,10 @@ describe('bad requests', () => {
     const query = Array.from({ length: 40 }, (_, i) => `exclude=c${i}`).join('&');
     const response = await get(`/ready?${query}`);
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: string }).error).toMatch(/`exclude`/);
+    expect(await response.json()).toEqual({
+      error: expect.stringMatching(/`exclude`/) as unknown,
+      parameter: 'exclude',
+    });
   });
 });
 
@@ -426,5 +434,34 @@ describe('the reused /ready body', () => {
     const stopping = await get('/ready');
     expect(stopping.status).toBe(503);
     expect(((await stopping.json()) as { message: string }).message).toBe('shutting down');
+  });
+});
+
+describe('detailsShown()', () => {
+  const req = new IncomingMessage(new Socket());
+
+  it('bounds a promise that never settles by the timeout, and denies', async () => {
+    const started = performance.now();
+    expect(await detailsShown(() => new Promise<boolean>(() => undefined), req, 30)).toBe(false);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+  });
+
+  it('allows only a real true, however it arrives, and denies a throw or a rejection', async () => {
+    expect(await detailsShown(() => true, req)).toBe(true);
+    expect(await detailsShown(() => Promise.resolve(true), req, 30)).toBe(true);
+    expect(await detailsShown(() => 'yes' as unknown as boolean, req)).toBe(false);
+    expect(await detailsShown(() => Promise.reject(new Error('no')), req, 30)).toBe(false);
+    expect(
+      await detailsShown(() => {
+        throw new Error('bug');
+      }, req),
+    ).toBe(false);
+    // A thenable whose `then` getter throws is a denial too, not an exception.
+    const hostile = Object.defineProperty({}, 'then', {
+      get() {
+        throw new Error('trap');
+      },
+    }) as Promise<boolean>;
+    expect(await detailsShown(() => hostile, req, 30)).toBe(false);
   });
 });

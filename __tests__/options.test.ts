@@ -140,7 +140,7 @@ describe('middleware factories validate at construction', () => {
       'readiness() with null',
       () => readiness(null as never),
       '',
-      /^readiness\(\): expected a Health/,
+      /^readiness\(\): the first argument must be a Health from createHealth\(\) or a map of checks; got null\.$/,
     ],
     [
       'startup() with a fractional status code',

@@ -22,6 +22,7 @@ import { SHUTDOWN_DEFAULTS, type GracefulShutdownOptions } from '../lib/shutdown
 import type { ShutdownTimers } from '../lib/shutdown/timers.js';
 import { deferred, type Deferred } from './helpers/deferred.js';
 import { listen, type TestServer } from './helpers/server.js';
+import { captureWarnings } from './helpers/warnings.js';
 
 /** Timers that fire only when the test advances them. */
 function manualTimers() {
@@ -319,10 +320,8 @@ describe('gracefulShutdown() sequence', () => {
   it('cuts the connections still in flight at the hard deadline and reports exit code 1', async () => {
     const f = await fixture();
     const { clock, handle } = start(f, { drainDelayMs: 100, timeoutMs: 2000 });
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.message);
-    process.on('warning', onWarning);
-    cleanups.push(() => process.off('warning', onWarning));
+    const { messages: warnings, restore } = captureWarnings();
+    cleanups.push(restore);
     const inFlight = fetchVia(f.agent, `${f.app.url}/hold`);
     await until(() => f.held.length === 1, 'the held request');
     const done = handle.shutdown();
@@ -350,6 +349,8 @@ describe('gracefulShutdown() sequence', () => {
     const calls: { name: string; aborted: boolean }[] = [];
     let stuckSignal: AbortSignal | undefined;
     const boom = new Error('pool.end() failed');
+    const warnings = captureWarnings();
+    cleanups.push(warnings.restore);
     const { clock, handle } = start(f, {
       drainDelayMs: 0,
       timeoutMs: 3000,
@@ -385,10 +386,16 @@ describe('gracefulShutdown() sequence', () => {
       forced: false,
       errors: [boom],
     });
+    expect(warnings.messages).toEqual([
+      'health-probes: an onShutdown hook failed: pool.end() failed',
+      'health-probes: an onShutdown hook was still running at the deadline; it was abandoned',
+    ]);
   });
 
   it('reports exit code 1 when a hook fails, even within time', async () => {
     const f = await fixture();
+    const warnings = captureWarnings();
+    cleanups.push(warnings.restore);
     const { clock, handle } = start(f, {
       drainDelayMs: 0,
       onShutdown: () => Promise.reject(new Error('flush failed')),
@@ -396,6 +403,7 @@ describe('gracefulShutdown() sequence', () => {
     const done = handle.shutdown();
     clock.advance(0);
     expect(await done).toMatchObject({ exitCode: 1, timedOut: false, errors: [expect.any(Error)] });
+    expect(warnings.messages).toEqual(['health-probes: an onShutdown hook failed: flush failed']);
   });
 
   it('a first signal during a drain begun by shutdown() does not force anything; a second one does', async () => {
@@ -413,10 +421,15 @@ describe('gracefulShutdown() sequence', () => {
     const again = start(g, { signals: ['SIGTERM'], drainDelayMs: 1000 });
     const onTermAgain = addedListener('SIGTERM', before);
     const forcedDone = again.handle.shutdown();
+    const warnings = captureWarnings();
+    cleanups.push(warnings.restore);
     onTermAgain();
     onTermAgain();
     expect(await forcedDone).toMatchObject({ exitCode: 1, forced: true, timedOut: true });
     expect(again.clock.pending).toBe(0);
+    expect(warnings.messages).toEqual([
+      'health-probes: a second signal forced the shutdown; open connections were closed',
+    ]);
   });
 
   it('starts on a signal; a second signal does not restart it but forces the hard stop', async () => {
@@ -441,6 +454,8 @@ describe('gracefulShutdown() sequence', () => {
     onTerm();
     expect(handle.phase).toBe('draining');
     const done = handle.shutdown();
+    const warnings = captureWarnings();
+    cleanups.push(warnings.restore);
     onInt();
     await expect(inFlight).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(await done).toEqual({
@@ -450,6 +465,9 @@ describe('gracefulShutdown() sequence', () => {
       forced: true,
       errors: [],
     });
+    expect(warnings.messages).toEqual([
+      'health-probes: a second signal forced the shutdown; open connections were closed',
+    ]);
     expect(shutdownEvents).toBe(1);
     expect(hooks).toBe(1);
     expect(clock.pending).toBe(0);

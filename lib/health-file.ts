@@ -67,7 +67,8 @@ export interface HealthFile {
  * @param health - the runner from {@link createHealth}.
  * @param options - see {@link HealthFileOptions}.
  * @returns a {@link HealthFile}; `close()` stops and removes the file.
- * @throws {HealthOptionsError} at creation, for an invalid option.
+ * @throws {HealthOptionsError} at creation, for an invalid option or a first argument that
+ *   is not a {@link Health} (a plain object is not one).
  * @example
  * const healthFile = writeHealthFile(health, { path: '/tmp/health.json', intervalMs: 5000 });
  * // livenessProbe.exec.command: [health-probes, check-file, /tmp/health.json, --max-age, 30s]
@@ -78,8 +79,8 @@ export interface HealthFile {
  */
 export function writeHealthFile(health: Health, options: HealthFileOptions): HealthFile {
   const where = 'writeHealthFile()';
-  const parsed = parseOptions(where, healthFileOptionsSchema, options);
   const runner = resolveHealth(where, health);
+  const parsed = parseOptions(where, healthFileOptionsSchema, options);
   const path = resolve(parsed.path);
   const intervalMs = parsed.intervalMs ?? HEALTH_FILE_DEFAULTS.intervalMs;
   const tempPrefix = join(dirname(path), `.${basename(path)}.${process.pid}`);
