@@ -99,13 +99,27 @@ export function healthRouter(
     ['/%24stream', stream],
     ['/dashboard', dashboard(health, dashboardOptions)],
   ]);
-  // `/ready/<name>` for each check: exact names only, so no path trick reaches anything else.
-  for (const name of health.checkNames) {
-    routes.set(`/ready/${name}`, readiness(health, { ...probeOptions, check: name }));
-  }
+  // `/ready/<name>` for each check the runner has now (checks registered later included):
+  // exact names only, so no path trick reaches anything else. Built on first use, dropped
+  // once the check is gone, so the map stays as small as the set of checks.
+  const perCheck = new Map<string, HealthHandler>();
+  const checkRoute = (path: string): HealthHandler | undefined => {
+    if (!path.startsWith('/ready/')) return undefined;
+    const name = path.slice('/ready/'.length);
+    if (!health.checkNames.includes(name)) {
+      perCheck.delete(name);
+      return undefined;
+    }
+    let handler = perCheck.get(name);
+    if (handler === undefined) {
+      handler = readiness(health, { ...probeOptions, check: name });
+      perCheck.set(name, handler);
+    }
+    return handler;
+  };
   return function healthRoutes(req, res, next) {
     const path = routePath(req.url);
-    const handler = routes.get(path);
+    const handler = routes.get(path) ?? checkRoute(path);
     if (handler !== undefined && (next === undefined || path !== '/' || !atAppRoot(req))) {
       // OPTIONS reaches the handler: a CORS preflight is answered there, anything else 405.
       if (isReadMethod(req) || req.method === 'OPTIONS') handler(req, res);

@@ -74,7 +74,13 @@ export function readiness(
       'check',
     );
   }
-  const names = check === undefined ? health.checkNames : [check];
+  // All checks are read per request: checks registered at run time count too.
+  const single = check === undefined ? undefined : [check];
+  // The one check asked for was unregistered since: nothing to answer for.
+  const gone =
+    check === undefined
+      ? undefined
+      : fixedAnswer(404, { error: `no check named ${JSON.stringify(check)} any more` });
   // Excluding the one check asked for would leave nothing to answer for: a 200 then
   // would say a DOWN critical check is ready.
   const excludesItself =
@@ -86,6 +92,8 @@ export function readiness(
         });
 
   const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+    const names = single ?? health.checkNames;
+    if (gone !== undefined && !health.checkNames.includes(check as string)) return gone;
     const kept = names.filter((name) => !request.exclude.includes(name));
     const partial = check !== undefined || kept.length < names.length;
     const unmatched = request.exclude.filter((name) => !names.includes(name));

@@ -491,6 +491,7 @@ export class Health extends EventEmitter<HealthEvents> {
     };
   }
 
+  /** The injected clock, or `Date.now()` when it throws: shutdown must work with a broken clock. */
   #safeNow(): number {
     try {
       return this.#settings.now();
@@ -506,7 +507,7 @@ export class Health extends EventEmitter<HealthEvents> {
     message: string | undefined,
   ): void {
     if (previous === current) return;
-    if (name === '') this.#serviceTimeline?.record(this.#clocks.epoch(), current, message);
+    if (name === '') this.#serviceTimeline?.record(this.#safeNow(), current, message);
     const event: HealthChangeEvent = {
       name,
       previous,
