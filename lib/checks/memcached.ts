@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import { parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition, CheckResult } from '../runner/types.js';
-import { elapsedMs, hasMethod, OutstandingProbe, requireShape, untilAborted } from './probe.js';
+import { elapsedMs, hasMethod, requireShape, untilAborted } from './probe.js';
 import { describeError } from './redact.js';
 import { pickTuning } from './tuning.js';
 
@@ -35,10 +35,13 @@ export interface MemcachedClientLike {
  * Details: `latencyMs` (until the last server answered, in milliseconds), `servers` (how
  * many answered) and `version` (the first server's memcached version).
  *
- * The client is the application's and is never closed. memjs gives up on a silent server
- * after its own `timeout` (0.5 s by default) and closes that socket; a check timeout
- * shorter than that leaves the `STATS` to memjs, and while it is unanswered later runs
- * are DOWN at once instead of sending more.
+ * The client is the application's and is never closed. Every run sends a `STATS` of its
+ * own: memjs bounds each request with its own `timeout` (0.5 s by default), after which
+ * it drops the silent server's socket, so requests never queue behind an unanswered one.
+ * (They are not tracked as outstanding, unlike the other checks' probes: memjs 1.3 never
+ * answers a request whose connection closed cleanly while it was in flight, and a
+ * tracked probe would then stay DOWN for good. Such a request only ends at the check's
+ * timeout; the next run connects anew.)
  *
  * @param client - a `memjs` client (`memjs.Client.create('cache:11211')`).
  * @param options - see {@link MemcachedOptions}.
@@ -53,18 +56,13 @@ export function memcached(
 ): CheckDefinition {
   requireShape('checks.memcached()', 'a memjs client', hasMethod(client, 'stats'));
   const tuning = parseOptions('checks.memcached()', memcachedSchema, options);
-  const statsing = new OutstandingProbe();
   return {
     ...pickTuning(tuning),
     check: async function memcachedCheck({ signal }): Promise<CheckResult> {
-      const waitedMs = statsing.ageMs;
-      if (waitedMs !== undefined) {
-        return { status: 'DOWN', message: `the previous STATS is unanswered after ${waitedMs} ms` };
-      }
       const startedAt = performance.now();
       let answers: Map<string, Record<string, string>>;
       try {
-        answers = await untilAborted(statsing.track(allStats(client)), signal);
+        answers = await untilAborted(allStats(client), signal);
       } catch (error) {
         if (signal.aborted) throw error;
         return { status: 'DOWN', message: describeError(error) };
