@@ -76,10 +76,11 @@ export function containerMemory(
     check: async function containerMemoryCheck() {
       const group = await readCgroupMemory(source);
       const hostBytes = source.totalBytes();
-      const limited = group?.limitBytes !== undefined && group.limitBytes < hostBytes;
+      const limit = group?.limitBytes;
+      const limited = group !== undefined && limit !== undefined && limit < hostBytes;
       const usageBytes = group?.usageBytes ?? hostBytes - source.availableBytes();
       const workingSetBytes = Math.max(0, usageBytes - (group?.inactiveFileBytes ?? 0));
-      const limitBytes = limited ? (group.limitBytes ?? hostBytes) : hostBytes;
+      const limitBytes = limited ? limit : hostBytes;
       const usageRatio = Math.round((workingSetBytes / limitBytes) * 1e4) / 1e4;
       const details = {
         source: limited ? `cgroup v${group.version}` : 'host',

@@ -1,9 +1,17 @@
-import { createRequire } from 'node:module';
 import * as z from 'zod';
-import { MissingPeerError } from '../errors.js';
 import { parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition, CheckResult } from '../runner/types.js';
+import {
+  abandonConnects,
+  CHANNEL_OPTIONS,
+  decodeResponse,
+  encodeRequest,
+  HEALTH_CHECK,
+  loadGrpc,
+  SERVING_STATUSES,
+  type GrpcClient,
+} from './grpc-peer.js';
 import { elapsedMs } from './probe.js';
 import { describeError } from './redact.js';
 import { pickTuning } from './tuning.js';
@@ -33,47 +41,6 @@ const grpcSchema = z.lazy(() =>
  */
 export type GrpcOptions = z.input<typeof grpcSchema>;
 
-interface Call {
-  cancel(): void;
-}
-interface GrpcClient {
-  makeUnaryRequest(
-    method: string,
-    serialize: (value: string) => Buffer,
-    deserialize: (bytes: Buffer) => number,
-    argument: string,
-    callback: (error: Error | null, value?: number) => void,
-  ): Call;
-  close(): void;
-}
-interface GrpcModule {
-  Client: new (address: string, credentials: object) => GrpcClient;
-  credentials: { createInsecure(): object };
-}
-
-const METHOD = '/grpc.health.v1.Health/Check';
-const STATUSES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
-
-// HealthCheckRequest { string service = 1; }, encoded by hand: no proto loader needed.
-function encodeRequest(service: string): Buffer {
-  const name = Buffer.from(service, 'utf8');
-  if (name.length === 0) return Buffer.alloc(0);
-  const length: number[] = [];
-  for (let n = name.length; ; n >>>= 7) {
-    if (n < 0x80) {
-      length.push(n);
-      break;
-    }
-    length.push((n & 0x7f) | 0x80);
-  }
-  return Buffer.concat([Buffer.from([0x0a, ...length]), name]);
-}
-
-// HealthCheckResponse { ServingStatus status = 1; }: the field's varint, 0 when absent.
-function decodeResponse(bytes: Buffer): number {
-  return bytes[0] === 0x08 && bytes.length > 1 ? (bytes[1] ?? 0) & 0x7f : 0;
-}
-
 /**
  * Checks another gRPC service through its standard health service: one
  * `grpc.health.v1.Health/Check` call for `service`, UP when it answers `SERVING`, DOWN for
@@ -84,7 +51,9 @@ function decodeResponse(bytes: Buffer): number {
  * importing `health-probes`). The channel is opened on the first run and kept while the
  * upstream answers `SERVING`; after any other result, and on timeout (the call is
  * cancelled), it is closed and the next run opens a new one, so no connection is left
- * wedged and recovery does not wait for the channel's reconnect back-off.
+ * wedged and recovery does not wait for the channel's reconnect back-off. The channel has
+ * a subchannel pool of its own (`grpc.use_local_subchannel_pool`): one connection of the
+ * check's, not shared with the application's channels to the same address.
  * `health.close()` closes it.
  *
  * Details: `address`, `service`, `servingStatus` (when answered), `latencyMs`.
@@ -105,14 +74,16 @@ export function grpc(options: GrpcOptions): CheckDefinition {
   const channelCredentials = credentials ?? grpcJs.credentials.createInsecure();
   let client: GrpcClient | undefined;
   const drop = () => {
-    client?.close();
+    if (client === undefined) return;
+    abandonConnects(client);
+    client.close();
     client = undefined;
   };
   return {
     ...pickTuning(tuning),
     check: function grpcCheck({ signal }): Promise<CheckResult> {
       const startedAt = performance.now();
-      const current = (client ??= new grpcJs.Client(address, channelCredentials));
+      const current = (client ??= new grpcJs.Client(address, channelCredentials, CHANNEL_OPTIONS));
       return new Promise<CheckResult>((resolve, reject) => {
         const onAbort = () => {
           call.cancel();
@@ -120,7 +91,7 @@ export function grpc(options: GrpcOptions): CheckDefinition {
           reject(signal.reason as Error);
         };
         const call = current.makeUnaryRequest(
-          METHOD,
+          HEALTH_CHECK,
           encodeRequest,
           decodeResponse,
           service,
@@ -137,7 +108,7 @@ export function grpc(options: GrpcOptions): CheckDefinition {
               });
               return;
             }
-            const servingStatus = STATUSES[status] ?? `status ${status}`;
+            const servingStatus = SERVING_STATUSES[status] ?? `status ${status}`;
             if (servingStatus !== 'SERVING') drop();
             resolve({
               status: servingStatus === 'SERVING' ? 'UP' : 'DOWN',
@@ -152,16 +123,4 @@ export function grpc(options: GrpcOptions): CheckDefinition {
     },
     close: drop,
   };
-}
-
-function loadGrpc(): GrpcModule {
-  try {
-    return createRequire(import.meta.url)('@grpc/grpc-js') as GrpcModule;
-  } catch (error) {
-    throw new MissingPeerError(
-      'checks.grpc() needs the optional peer dependency `@grpc/grpc-js` (^1.10.0): npm install @grpc/grpc-js',
-      '@grpc/grpc-js',
-      { cause: error },
-    );
-  }
 }

@@ -69,7 +69,7 @@ export type LevelPair = readonly [warn: string, down: string, worse: Worse];
 /**
  * Adds to `schema` the rules every pair of levels follows: at least one level of some pair
  * is set (`required`), and a DEGRADED level comes before its DOWN level (below it for
- * `'above'`, above it for `'below'`). The issue names the DEGRADED option, so the
+ * `'above'`, above it for `'below'`). The zod issue names the DEGRADED option, so the
  * {@link HealthOptionsError} does too.
  */
 export function withLevels<S extends z.ZodType<Record<string, unknown>>>(
@@ -78,7 +78,10 @@ export function withLevels<S extends z.ZodType<Record<string, unknown>>>(
   required = true,
 ): S {
   return schema.superRefine((options, context) => {
-    const value = (key: string) => options[key] as number | undefined;
+    const value = (key: string): number | undefined => {
+      const level = options[key];
+      return typeof level === 'number' ? level : undefined;
+    };
     if (
       required &&
       !pairs.some(([warn, down]) => value(warn) !== undefined || value(down) !== undefined)
@@ -99,5 +102,5 @@ export function withLevels<S extends z.ZodType<Record<string, unknown>>>(
         });
       }
     }
-  }) as unknown as S;
+  });
 }

@@ -123,7 +123,7 @@ export function tls(options: TlsOptions): CheckDefinition {
       latencyMs,
     };
     if (!socket.authorized) {
-      const why = describeError(socket.authorizationError as unknown);
+      const why = describeError(socket.authorizationError);
       return { status: 'DOWN', message: `certificate not accepted: ${why}`, details };
     }
     const verdict = judge([
