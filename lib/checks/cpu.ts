@@ -100,6 +100,8 @@ export function cpu(options: CpuOptions, source: CpuSource = PROCESS_CPU): Check
   const { warnThrottledRatio, maxThrottledRatio, warnUsageRatio, maxUsageRatio, ...tuning } =
     parseOptions('checks.cpu()', cpuSchema, options);
   let previous = sample(source);
+  // Awaited by the first run; a failure then becomes that run's DOWN, never unhandled.
+  previous.catch(() => undefined);
   return {
     ...pickTuning(tuning),
     check: async function cpuCheck() {
