@@ -73,10 +73,11 @@ export function grpc(options: GrpcOptions): CheckDefinition {
   const grpcJs = loadGrpc();
   const channelCredentials = credentials ?? grpcJs.credentials.createInsecure();
   let client: GrpcClient | undefined;
-  const drop = () => {
-    if (client === undefined) return;
-    abandonConnects(client);
-    client.close();
+  // Closes `which` if it is still the channel in use (a late callback never closes a newer one).
+  const drop = (which = client) => {
+    if (which === undefined || which !== client) return;
+    abandonConnects(which);
+    which.close();
     client = undefined;
   };
   return {
@@ -87,7 +88,7 @@ export function grpc(options: GrpcOptions): CheckDefinition {
       return new Promise<CheckResult>((resolve, reject) => {
         const onAbort = () => {
           call.cancel();
-          drop();
+          drop(current);
           reject(signal.reason as Error);
         };
         const call = current.makeUnaryRequest(
@@ -100,7 +101,7 @@ export function grpc(options: GrpcOptions): CheckDefinition {
             if (signal.aborted) return;
             const details = { address, service, latencyMs: elapsedMs(startedAt) };
             if (error !== null) {
-              drop();
+              drop(current);
               resolve({
                 status: 'DOWN',
                 message: `Check failed: ${describeError(error)}`,
@@ -109,7 +110,7 @@ export function grpc(options: GrpcOptions): CheckDefinition {
               return;
             }
             const servingStatus = SERVING_STATUSES[status] ?? `status ${status}`;
-            if (servingStatus !== 'SERVING') drop();
+            if (servingStatus !== 'SERVING') drop(current);
             resolve({
               status: servingStatus === 'SERVING' ? 'UP' : 'DOWN',
               ...(servingStatus === 'SERVING' ? {} : { message: `answered ${servingStatus}` }),
@@ -121,6 +122,6 @@ export function grpc(options: GrpcOptions): CheckDefinition {
         else signal.addEventListener('abort', onAbort, { once: true });
       });
     },
-    close: drop,
+    close: () => drop(),
   };
 }
