@@ -210,7 +210,7 @@ describe('built-in check options', () => {
       'memory() without a limit',
       () => checks.memory({}),
       '',
-      /set `maxHeapRatio`, `maxRssBytes` or both/,
+      /set at least one of `warnHeapRatio`, `maxHeapRatio`, `warnRssBytes`, `maxRssBytes`/,
     ],
     [
       'memory() with a ratio above 1',
