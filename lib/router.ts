@@ -1,16 +1,18 @@
-import type { IncomingMessage } from 'node:http';
 import type * as z from 'zod';
 import { resolveCors, withCors } from './http/cors.js';
+import type { ContractHandler, Reply, RequestView } from './http/exchange.js';
 import { calledAsHandler, IGNORED } from './http/misuse.js';
+import { nodeRequest, serveNode } from './http/node.js';
 import { probeOptionsSchema } from './http/probe-options.js';
-import { isReadMethod, NOT_FOUND, send, sendMethodNotAllowed } from './http/send.js';
+import { isReadMethod, METHOD_NOT_ALLOWED, NOT_FOUND, send } from './http/send.js';
 import type { HealthHandler } from './http/types.js';
-import { dashboard, dashboardOptionsSchema } from './middleware/dashboard.js';
-import { detailed } from './middleware/detailed.js';
-import { liveness } from './middleware/liveness.js';
-import { readiness } from './middleware/readiness.js';
-import { sseStream } from './middleware/sse-stream.js';
-import { startup } from './middleware/startup.js';
+import { dashboardContract, dashboardOptionsSchema } from './middleware/dashboard.js';
+import { detailedContract } from './middleware/detailed.js';
+import { livenessContract } from './middleware/liveness.js';
+import { readinessContract } from './middleware/readiness.js';
+import { streamContract } from './middleware/sse-stream.js';
+import { startupContract } from './middleware/startup.js';
+import type { StreamStats } from './stream/hub.js';
 import { parseOptions } from './options.js';
 import { Health } from './runner/health.js';
 import type { HealthOptions } from './runner/options.js';
@@ -74,13 +76,46 @@ export function healthRouter(
   if (calledAsHandler(arguments, 'healthRouter()', "app.use('/health', healthRouter(health))")) {
     return IGNORED;
   }
-  parseOptions('healthRouter()', routerOptionsSchema, options);
+  const router = routerContract('healthRouter()', healthOrOptions, options);
+  const routes = function healthRoutes(req, res, next) {
+    const view = nodeRequest(req, next !== undefined);
+    const reply = router.route(view);
+    if (reply !== undefined) serveNode(() => reply, req, res, view);
+    else if (typeof next === 'function') next();
+    else send(req, res, NOT_FOUND);
+  } as HealthHandler;
+  return routes;
+}
+
+/**
+ * The framework-free {@link healthRouter}: what every adapter (`node:http`, Fetch,
+ * Fastify, Koa) dispatches to. `route` answers a request (synchronously when cached), or
+ * returns `undefined` for a path it does not serve: the adapter hands that one on, to
+ * `next()`, the app, Fastify's not-found handler or Koa's `next()`.
+ */
+export interface RouterContract {
+  readonly route: (request: RequestView) => Reply | Promise<Reply> | undefined;
+  /** See {@link StreamStats}. */
+  readonly stats: () => StreamStats;
+  /** Ends every open stream with a last event (a server's own shutdown). */
+  readonly endStreams: () => void;
+  /** The runner it answers for. */
+  readonly health: Health;
+}
+
+/** Builds the {@link RouterContract} of {@link healthRouter}; `where` names the factory in errors. */
+export function routerContract(
+  where: string,
+  healthOrOptions: Health | HealthOptions,
+  options: HealthRouterOptions = {},
+): RouterContract {
+  parseOptions(where, routerOptionsSchema, options);
   const { stream: streamOptions, dashboard: dashboardOptions, ...probeOptions } = options;
   const health = healthOrOptions instanceof Health ? healthOrOptions : new Health(healthOrOptions);
   // The stream speaks the router's format; a per-request details policy cannot apply to
   // events framed once for every client, so such a stream shows no details.
   const { format, showDetails, healthJson, cors } = probeOptions;
-  const stream = sseStream(health, {
+  const stream = streamContract(health, {
     ...(format === undefined ? {} : { format }),
     ...(showDetails === undefined
       ? {}
@@ -89,21 +124,21 @@ export function healthRouter(
     ...(cors === undefined ? {} : { cors }),
     ...streamOptions,
   });
-  const routes = new Map<string, HealthHandler>([
-    ['/', detailed(health, probeOptions)],
-    ['/live', withCors(resolveCors(cors), liveness())],
-    ['/ready', readiness(health, probeOptions)],
-    ['/startup', startup(health, probeOptions)],
-    ['/stream', stream],
-    ['/$stream', stream],
-    ['/%24stream', stream],
-    ['/dashboard', dashboard(health, dashboardOptions)],
+  const routes = new Map<string, ContractHandler>([
+    ['/', detailedContract(health, probeOptions)],
+    ['/live', withCors(resolveCors(cors), livenessContract())],
+    ['/ready', readinessContract(health, probeOptions)],
+    ['/startup', startupContract(health, probeOptions)],
+    ['/stream', stream.handle],
+    ['/$stream', stream.handle],
+    ['/%24stream', stream.handle],
+    ['/dashboard', dashboardContract(health, dashboardOptions)],
   ]);
   // `/ready/<name>` for each check the runner has now (checks registered later included):
   // exact names only, so no path trick reaches anything else. Built on first use, dropped
   // once the check is gone, so the map stays as small as the set of checks.
-  const perCheck = new Map<string, HealthHandler>();
-  const checkRoute = (path: string): HealthHandler | undefined => {
+  const perCheck = new Map<string, ContractHandler>();
+  const checkRoute = (path: string): ContractHandler | undefined => {
     if (!path.startsWith('/ready/')) return undefined;
     const name = path.slice('/ready/'.length);
     if (!health.checkNames.includes(name)) {
@@ -112,37 +147,32 @@ export function healthRouter(
     }
     let handler = perCheck.get(name);
     if (handler === undefined) {
-      handler = readiness(health, { ...probeOptions, check: name });
+      handler = readinessContract(health, { ...probeOptions, check: name });
       perCheck.set(name, handler);
     }
     return handler;
   };
-  return function healthRoutes(req, res, next) {
-    const path = routePath(req.url);
-    const handler = routes.get(path) ?? checkRoute(path);
-    if (handler !== undefined && (next === undefined || path !== '/' || !atAppRoot(req))) {
+  return {
+    health,
+    stats: stream.stats,
+    endStreams: stream.endAll,
+    route: (request) => {
+      const path = routePath(request.url);
+      const handler = routes.get(path) ?? checkRoute(path);
+      // Mounted at the root of an app, `/` is the app's home page, not the report.
+      if (handler === undefined || (path === '/' && request.atAppRoot === true)) return undefined;
       // OPTIONS reaches the handler: a CORS preflight is answered there, anything else 405.
-      if (isReadMethod(req) || req.method === 'OPTIONS') handler(req, res);
-      else sendMethodNotAllowed(req, res);
-    } else if (typeof next === 'function') next();
-    else send(req, res, NOT_FOUND);
+      if (isReadMethod(request) || request.method === 'OPTIONS') return handler(request);
+      return METHOD_NOT_ALLOWED;
+    },
   };
 }
 
-/**
- * Whether the router is mounted at the root of an app: Express and Connect keep the URL
- * as received in `req.originalUrl` and strip a mount path from `req.url`, so the two are
- * the same only when there is no mount path.
- */
-function atAppRoot(req: IncomingMessage): boolean {
-  return (req as { originalUrl?: unknown }).originalUrl === req.url;
-}
-
-/** `req.url` without its query string and trailing slashes; `''` becomes `/`. */
-function routePath(url: string | undefined): string {
-  let end = url === undefined ? 0 : url.indexOf('?');
-  if (end === -1) end = url?.length ?? 0;
-  while (end > 1 && url?.charCodeAt(end - 1) === 47 /* '/' */) end--;
-  const path = url?.slice(0, end) ?? '';
+/** A request URL without its query string and trailing slashes; `''` becomes `/`. */
+function routePath(url: string): string {
+  let end = url.indexOf('?');
+  if (end === -1) end = url.length;
+  while (end > 1 && url.charCodeAt(end - 1) === 47 /* '/' */) end--;
+  const path = url.slice(0, end);
   return path === '' ? '/' : path;
 }

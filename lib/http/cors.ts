@@ -1,6 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import type { HealthHandler } from './types.js';
+import {
+  headersOf,
+  isStreamAnswer,
+  mapReply,
+  type ContractHandler,
+  type RequestView,
+} from './exchange.js';
 
 /** An origin as browsers send it: `scheme://host[:port]`, lower case, no path; or `'null'`. */
 const isOrigin = (value: string): boolean => {
@@ -74,47 +79,59 @@ const PREFLIGHT_HEADERS = Object.freeze({
   'Content-Length': '0',
 });
 
-/** Adds `Origin` to `Vary`, keeping what an earlier middleware put there. */
-function varyOnOrigin(res: ServerResponse): void {
-  const current = res.getHeader('Vary');
-  const text = Array.isArray(current) ? current.join(', ') : current?.toString();
-  if (text === undefined || text === '') res.setHeader('Vary', 'Origin');
-  else if (!/(^|,)\s*(origin|\*)\s*(,|$)/i.test(text)) res.setHeader('Vary', `${text}, Origin`);
-}
+const REFUSED_PREFLIGHT_HEADERS = Object.freeze({ Allow: 'GET, HEAD', 'Content-Length': '0' });
 
 /**
- * Sets the CORS headers for `req` on `res` (before the handler writes its head) and
- * answers a preflight. Returns `true` when it answered.
+ * The CORS headers of `policy` for `request`, and whether its origin is allowed. A list
+ * of origins always sends `Vary: Origin` (the node adapter keeps a `Vary` an earlier
+ * middleware set), even when refused: a shared cache must not hand the answer to another.
  */
-export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
-  let allowed = policy.any;
-  if (policy.any) {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-  } else {
-    varyOnOrigin(res);
-    const requestOrigin = req.headers.origin;
-    allowed = requestOrigin !== undefined && policy.origins.has(requestOrigin);
-    if (allowed) res.setHeader('Access-Control-Allow-Origin', requestOrigin as string);
-  }
-  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) {
-    return false;
-  }
-  // A refused origin gets no Access-Control-Allow-* header: the browser then fails the request.
-  res.writeHead(204, allowed ? PREFLIGHT_HEADERS : { Allow: 'GET, HEAD', 'Content-Length': '0' });
-  res.end();
-  return true;
-}
-
-/**
- * `handler` with the CORS headers of `policy`: `handler` itself when CORS is off, so a
- * handler without `cors` costs nothing more per request.
- */
-export function withCors(policy: CorsPolicy | undefined, handler: HealthHandler): HealthHandler {
-  if (policy === undefined) return handler;
-  const named = {
-    [handler.name](req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) {
-      if (!applyCors(policy, req, res)) handler(req, res, next);
-    },
+function corsHeaders(
+  policy: CorsPolicy,
+  request: RequestView,
+): { readonly headers: Record<string, string>; readonly allowed: boolean } {
+  if (policy.any) return { headers: { 'Access-Control-Allow-Origin': '*' }, allowed: true };
+  const requestOrigin = request.header('origin');
+  const allowed = requestOrigin !== undefined && policy.origins.has(requestOrigin);
+  return {
+    headers: allowed
+      ? { Vary: 'Origin', 'Access-Control-Allow-Origin': requestOrigin }
+      : { Vary: 'Origin' },
+    allowed,
   };
-  return Object.assign(named[handler.name] as HealthHandler, handler);
+}
+
+/**
+ * `handler` with the CORS headers of `policy` added to every answer (stream, 400 and 405
+ * included), and a preflight (`OPTIONS` with `Access-Control-Request-Method`) answered
+ * 204; `handler` itself when CORS is off, so a handler without `cors` costs nothing more.
+ */
+export function withCors(
+  policy: CorsPolicy | undefined,
+  handler: ContractHandler,
+): ContractHandler {
+  if (policy === undefined) return handler;
+  return function withCorsHeaders(request) {
+    const { headers, allowed } = corsHeaders(policy, request);
+    if (
+      request.method === 'OPTIONS' &&
+      request.header('access-control-request-method') !== undefined
+    ) {
+      // A refused origin gets no Access-Control-Allow-* header: the browser then fails the request.
+      return {
+        statusCode: 204,
+        body: '',
+        headers: { ...headers, ...(allowed ? PREFLIGHT_HEADERS : REFUSED_PREFLIGHT_HEADERS) },
+      };
+    }
+    return mapReply(handler(request), (reply) =>
+      isStreamAnswer(reply)
+        ? {
+            statusCode: reply.statusCode,
+            headers: { ...headers, ...reply.headers },
+            start: reply.start,
+          }
+        : { ...reply, headers: { ...headers, ...headersOf(reply) } },
+    );
+  };
 }

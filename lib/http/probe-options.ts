@@ -56,7 +56,7 @@ export type ProbeOptions = z.input<typeof probeOptionsSchema>;
 /** {@link ProbeOptions} with defaults applied. */
 export interface ResolvedProbeOptions {
   readonly statusCodes: StatusCodes;
-  readonly showDetails: ShowDetails;
+  readonly showDetails: ShowDetails<never>;
   readonly format: FormatName;
   readonly healthJson: HealthJsonMeta;
   readonly cors: CorsPolicy | undefined;

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { detailedBody, probeBody } from '../format/components.js';
 import {
   HEALTH_JSON_CONTENT_TYPE,
@@ -10,6 +9,7 @@ import { verboseText, VERBOSE_CONTENT_TYPE, type VerboseProbe } from '../format/
 import type { HealthReport } from '../runner/types.js';
 import type { ResolvedProbeOptions } from './probe-options.js';
 import type { FormatName, ProbeRequest } from './request.js';
+import type { RequestView } from './exchange.js';
 import type { Answer } from './send.js';
 import { detailsShown } from './show-details.js';
 
@@ -33,13 +33,13 @@ const UNUSED = Promise.resolve(false);
  * while the checks do: the wait is the longer of the two, not their sum. Never rejects.
  */
 export function detailsFor(
-  req: IncomingMessage,
+  req: RequestView,
   request: ProbeRequest,
   settings: ResolvedProbeOptions,
   target: RenderTarget,
 ): Promise<boolean> {
   if (request.verbose && target.probe !== undefined) return UNUSED;
-  return detailsShown(settings.showDetails, req);
+  return detailsShown(settings.showDetails, req.native);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { RequestView } from './exchange.js';
 import { fixedAnswer, type Answer } from './send.js';
 
 /** The response formats, by the name `?format=` and the `format` option take. */
@@ -45,10 +45,10 @@ const TOO_MANY_EXCLUDES = badRequest(
  * are ignored (probes add cache busters); an invalid value of a known one is a 400 answer,
  * `{"error","parameter"}` (see {@link badRequest}).
  */
-export function parseProbeRequest(req: IncomingMessage): ProbeRequest | Answer {
-  const url = req.url ?? '';
+export function parseProbeRequest(req: RequestView): ProbeRequest | Answer {
+  const url = req.url;
   const queryStart = url.indexOf('?');
-  const accept = req.headers.accept;
+  const accept = req.header('accept');
   const wantsHealthJson = accept !== undefined && accept.includes('application/health+json');
   if (queryStart === -1) return wantsHealthJson ? { ...PLAIN, format: 'health+json' } : PLAIN;
 

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HealthLogger } from '../runner/options.js';
 
 /** Content type of every JSON body this package sends. */
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -31,9 +30,10 @@ export function preparedAnswer(
   statusCode: number,
   body: string | Buffer,
   contentType = JSON_CONTENT_TYPE,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Answer {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  const headers = Object.freeze(headersOf(bytes, contentType));
+  const headers = Object.freeze({ ...headersOf(bytes, contentType), ...extraHeaders });
   return Object.freeze({ statusCode, body: bytes, contentType, headers });
 }
 
@@ -63,49 +63,23 @@ export function fixedAnswer(statusCode: number, body: unknown): Answer {
 export const INTERNAL_ERROR = fixedAnswer(500, { status: 'DOWN', error: 'internal error' });
 /** What the router answers for a path it does not serve. */
 export const NOT_FOUND = fixedAnswer(404, { error: 'not found' });
-/** What a handler answers for a method other than GET and HEAD. */
-export const METHOD_NOT_ALLOWED = fixedAnswer(405, { error: 'method not allowed' });
+/**
+ * What a handler answers for a method other than GET and HEAD, with `Allow: GET, HEAD`
+ * (RFC 9110 §15.5.6 requires the header).
+ */
+export const METHOD_NOT_ALLOWED = preparedAnswer(
+  405,
+  JSON.stringify({ error: 'method not allowed' }),
+  JSON_CONTENT_TYPE,
+  { Allow: 'GET, HEAD' },
+);
 
 /** Whether the request is a GET or a HEAD, the only methods the probes answer. */
-export function isReadMethod(req: IncomingMessage): boolean {
+export function isReadMethod(req: { readonly method?: string | undefined }): boolean {
   return req.method === 'GET' || req.method === 'HEAD';
 }
 
-/** Answers 405 with `Allow: GET, HEAD` (RFC 9110 §15.5.6 requires the header). */
+/** Answers {@link METHOD_NOT_ALLOWED}. */
 export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
-  if (!res.headersSent) res.setHeader('Allow', 'GET, HEAD');
   send(req, res, METHOD_NOT_ALLOWED);
-}
-
-/**
- * Sends what `produce` resolves to; a throw or rejection inside it (a bug of this
- * library, since checks cannot throw past the runner) answers 500 instead and is logged
- * to `logger`, when there is one: the client never sees the error.
- */
-export function sendAsync(
-  req: IncomingMessage,
-  res: ServerResponse,
-  produce: () => Promise<Answer>,
-  logger?: HealthLogger,
-): void {
-  let pending: Promise<Answer>;
-  try {
-    pending = produce();
-  } catch (error) {
-    pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-  pending.then(
-    (answer) => send(req, res, answer),
-    (error: unknown) => {
-      send(req, res, INTERNAL_ERROR);
-      try {
-        logger?.error(
-          { error: error instanceof Error ? error.message : String(error), url: req.url ?? '' },
-          'health-probes: internal error, answered 500',
-        );
-      } catch {
-        // Nothing more can be done for a logger that throws.
-      }
-    },
-  );
 }

@@ -9,13 +9,15 @@ import { HEALTH_DEFAULTS } from '../runner/options.js';
  * - `'always'` (the default): everyone.
  * - `'never'`: nobody; responses carry the overall and per-component status only.
  * - a function `(req) => boolean | Promise<boolean>`: decided per request, e.g. from an
- *   authenticated session or a source address. A function that throws or rejects denies,
+ *   authenticated session or a source address. `req` is the framework's own request:
+ *   `IncomingMessage` (the default `Req`) under `node:http`, Express and Connect,
+ *   `Request` for {@link fetchHandler}, `FastifyRequest` under Fastify, Koa's `Context`. A function that throws or rejects denies,
  *   as does one whose promise has not settled after {@link SHOW_DETAILS_TIMEOUT_MS}.
  *
  * The probes themselves never need credentials: status codes and statuses are always sent.
  */
-export type ShowDetails =
-  'always' | 'never' | ((req: IncomingMessage) => boolean | Promise<boolean>);
+export type ShowDetails<Req = IncomingMessage> =
+  'always' | 'never' | ((req: Req) => boolean | Promise<boolean>);
 
 /** Schema of {@link ShowDetails}. */
 export const showDetailsSchema = z.union([
@@ -42,14 +44,14 @@ const deny = () => false;
  * (denying then). A function that answers synchronously costs no timer.
  */
 export function detailsShown(
-  policy: ShowDetails,
-  req: IncomingMessage,
+  policy: ShowDetails<never>,
+  req: unknown,
   timeoutMs: number = SHOW_DETAILS_TIMEOUT_MS,
 ): Promise<boolean> {
   if (policy === 'always') return Promise.resolve(true);
   if (policy === 'never') return Promise.resolve(false);
   try {
-    const decision: unknown = policy(req);
+    const decision: unknown = (policy as (req: unknown) => unknown)(req);
     // Only a real `true` allows: a JS caller's truthy string or object must not.
     if (!isThenable(decision)) return Promise.resolve(decision === true);
     return pTimeout(Promise.resolve(decision), { milliseconds: timeoutMs, fallback: deny }).then(

@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import * as z from 'zod';
 import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth } from '../http/probe-options.js';
-import { isReadMethod, sendMethodNotAllowed } from '../http/send.js';
+import type { ContractHandler } from '../http/exchange.js';
+import { nodeHandler } from '../http/node.js';
+import { isReadMethod, METHOD_NOT_ALLOWED, type Answer } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
 import type { Health } from '../runner/health.js';
@@ -95,6 +97,11 @@ export function dashboard(health: Health, options: DashboardOptions = {}): Healt
   // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
   if (calledAsHandler(arguments, 'dashboard()', "app.get('/dashboard', dashboard(health))"))
     return IGNORED;
+  return nodeHandler('healthDashboard', dashboardContract(health, options));
+}
+
+/** The framework-free {@link dashboard}: the contract every adapter serves. */
+export function dashboardContract(health: Health, options: DashboardOptions = {}): ContractHandler {
   resolveHealth('dashboard()', health);
   const parsed = parseOptions('dashboard()', dashboardOptionsSchema, options);
   const streamUrl = withFormat(parsed.streamUrl ?? DASHBOARD_DEFAULTS.streamUrl);
@@ -119,9 +126,8 @@ export function dashboard(health: Health, options: DashboardOptions = {}): Healt
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   });
-  return function healthDashboard(req, res) {
-    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+  const page: Answer = Object.freeze({ statusCode: 200, body, headers });
+  return function healthDashboard(req) {
+    return isReadMethod(req) ? page : METHOD_NOT_ALLOWED;
   };
 }

@@ -2,8 +2,10 @@ import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/probe-options.js';
 import { detailsFor, render } from '../http/render.js';
 import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
-import { isReadMethod, send, sendAsync, sendMethodNotAllowed } from '../http/send.js';
+import { isReadMethod, METHOD_NOT_ALLOWED } from '../http/send.js';
 import { withCors } from '../http/cors.js';
+import { guarded, type ContractHandler, type RequestView } from '../http/exchange.js';
+import { nodeHandler } from '../http/node.js';
 import type { HealthHandler } from '../http/types.js';
 import type { Health } from '../runner/health.js';
 
@@ -27,18 +29,23 @@ export function detailed(health: Health, options: ProbeOptions = {}): HealthHand
   if (calledAsHandler(arguments, 'detailed()', "app.get('/health', detailed(health))")) {
     return IGNORED;
   }
+  return nodeHandler('detailedHealth', detailedContract(health, options));
+}
+
+/** The framework-free {@link detailed}: the contract every adapter serves. */
+export function detailedContract(health: Health, options: ProbeOptions = {}): ContractHandler {
   const runner = resolveHealth('detailed()', health);
   const settings = resolveProbeOptions('detailed()', options);
   const target = { compact: false, probe: undefined, names: [], unmatched: [] };
-  const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+  const answer = async (req: RequestView, request: ProbeRequest) => {
     const details = detailsFor(req, request, settings, target);
     const report = await runner.run();
     return render(request, report, settings.statusCodes[report.status], settings, target, details);
   };
-  return withCors(settings.cors, function detailedHealth(req, res) {
-    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+  return withCors(settings.cors, function detailedHealth(req) {
+    if (!isReadMethod(req)) return METHOD_NOT_ALLOWED;
     const request = parseProbeRequest(req);
-    if (isAnswer(request)) return send(req, res, request);
-    sendAsync(req, res, () => answer(req, request), runner.logger);
+    if (isAnswer(request)) return request;
+    return guarded(req, () => answer(req, request), runner.logger);
   });
 }

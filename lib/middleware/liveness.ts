@@ -1,7 +1,9 @@
 import { verboseText, VERBOSE_CONTENT_TYPE } from '../format/verbose.js';
 import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { isAnswer, parseProbeRequest } from '../http/request.js';
-import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
+import type { ContractHandler } from '../http/exchange.js';
+import { nodeHandler } from '../http/node.js';
+import { fixedAnswer, isReadMethod, METHOD_NOT_ALLOWED } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import type { HealthReport } from '../runner/types.js';
 
@@ -42,15 +44,20 @@ const NOTHING: HealthReport = { ...PING, components: {} };
 export function liveness(): HealthHandler {
   // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
   if (calledAsHandler(arguments, 'liveness()', "app.get('/live', liveness())")) return IGNORED;
-  return function livenessProbe(req, res) {
-    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
-    if (req.url === undefined || !req.url.includes('?')) return send(req, res, ALIVE);
+  return nodeHandler('livenessProbe', livenessContract());
+}
+
+/** The framework-free {@link liveness}: the contract every adapter serves. */
+export function livenessContract(): ContractHandler {
+  return function livenessProbe(req) {
+    if (!isReadMethod(req)) return METHOD_NOT_ALLOWED;
+    if (!req.url.includes('?')) return ALIVE;
     const request = parseProbeRequest(req);
-    if (isAnswer(request)) return send(req, res, request);
-    if (!request.verbose) return send(req, res, ALIVE);
+    if (isAnswer(request)) return request;
+    if (!request.verbose) return ALIVE;
     const report = request.exclude.includes('ping') ? NOTHING : PING;
     const unmatched = request.exclude.filter((name) => name !== 'ping');
     const body = verboseText('livez', report, true, ['ping'], unmatched);
-    send(req, res, { statusCode: 200, body, contentType: VERBOSE_CONTENT_TYPE });
+    return { statusCode: 200, body, contentType: VERBOSE_CONTENT_TYPE };
   };
 }

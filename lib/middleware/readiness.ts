@@ -12,12 +12,12 @@ import { isAnswer, isPlain, parseProbeRequest, type ProbeRequest } from '../http
 import {
   fixedAnswer,
   isReadMethod,
+  METHOD_NOT_ALLOWED,
   preparedAnswer,
-  send,
-  sendAsync,
-  sendMethodNotAllowed,
   type Answer,
 } from '../http/send.js';
+import { guarded, type ContractHandler, type RequestView } from '../http/exchange.js';
+import { nodeHandler } from '../http/node.js';
 import { withCors } from '../http/cors.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
@@ -65,6 +65,14 @@ export function readiness(
   if (calledAsHandler(arguments, 'readiness()', "app.get('/ready', readiness(health))")) {
     return IGNORED;
   }
+  return nodeHandler('readinessProbe', readinessContract(healthOrChecks, options));
+}
+
+/** The framework-free {@link readiness}: the contract every adapter serves. */
+export function readinessContract(
+  healthOrChecks: Health | Record<string, Check>,
+  options: ReadinessOptions = {},
+): ContractHandler {
   const health = resolveHealthOrChecks('readiness()', healthOrChecks);
   const { check, ...probeOptions } = parseOptions('readiness()', readinessOptionsSchema, options);
   const settings = resolveParsedProbeOptions(probeOptions);
@@ -91,7 +99,7 @@ export function readiness(
           parameter: 'exclude',
         });
 
-  const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+  const answer = async (req: RequestView, request: ProbeRequest): Promise<Answer> => {
     const names = single ?? health.checkNames;
     if (gone !== undefined && !health.checkNames.includes(check as string)) return gone;
     const kept = names.filter((name) => !request.exclude.includes(name));
@@ -138,19 +146,19 @@ export function readiness(
     }
   };
 
-  return withCors(settings.cors, function readinessProbe(req, res) {
-    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+  return withCors(settings.cors, function readinessProbe(req) {
+    if (!isReadMethod(req)) return METHOD_NOT_ALLOWED;
     const request = parseProbeRequest(req);
-    if (isAnswer(request)) return send(req, res, request);
+    if (isAnswer(request)) return request;
     if (excludesItself !== undefined && request.exclude.includes(check ?? '')) {
-      return send(req, res, excludesItself);
+      return excludesItself;
     }
     if (memoizable && isPlain(request)) {
       const answered = cachedAnswer();
-      if (answered !== undefined) return send(req, res, answered);
-      return sendAsync(req, res, () => health.run().then(plainAnswer), health.logger);
+      if (answered !== undefined) return answered;
+      return guarded(req, () => health.run().then(plainAnswer), health.logger);
     }
-    sendAsync(req, res, () => answer(req, request), health.logger);
+    return guarded(req, () => answer(req, request), health.logger);
   });
 }
 

@@ -1,7 +1,9 @@
 import { withCors } from '../http/cors.js';
+import type { ContractHandler, StreamAnswer } from '../http/exchange.js';
 import { calledAsHandler, IGNORED } from '../http/misuse.js';
+import { nodeHandler } from '../http/node.js';
 import { resolveHealth } from '../http/probe-options.js';
-import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
+import { fixedAnswer, isReadMethod, METHOD_NOT_ALLOWED, type Answer } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
 import type { Health } from '../runner/health.js';
 import { retryFrame } from '../stream/frame.js';
@@ -67,24 +69,51 @@ export function sseStream(health: Health, options: StreamOptions = {}): SseStrea
   // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
   if (calledAsHandler(arguments, 'sseStream()', "app.get('/stream', sseStream(health))"))
     return IGNORED;
+  const stream = streamContract(health, options);
+  return Object.assign(nodeHandler('healthStream', stream.handle), { stats: stream.stats });
+}
+
+/** The framework-free {@link sseStream}: what every adapter serves, and what it holds. */
+export interface StreamContract {
+  /** Answers a stream request: a {@link StreamAnswer}, or a 400, 405 or 503. */
+  readonly handle: ContractHandler;
+  /** See {@link StreamStats}. */
+  readonly stats: () => StreamStats;
+  /** Ends every open stream with a last event (a server's own shutdown). */
+  readonly endAll: () => void;
+}
+
+/** The framework-free {@link sseStream}. */
+export function streamContract(health: Health, options: StreamOptions = {}): StreamContract {
   const runner = resolveHealth('sseStream()', health);
   const settings = resolveStreamOptions('sseStream()', options);
   const hub = new StreamHub(runner, settings);
-  const retry = retryFrame(settings.retryMs);
+  const retry = Buffer.from(retryFrame(settings.retryMs));
   const tooMany = fixedAnswer(503, {
     error: `too many stream clients (maxClients ${settings.maxClients})`,
   });
-  const handler = withCors(settings.cors, function healthStream(req, res) {
-    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
-    const query = parseStreamQuery(req.url);
-    if ('error' in query) return send(req, res, query.error);
-    if (hub.clientCount >= settings.maxClients) return send(req, res, tooMany);
-    res.writeHead(200, STREAM_HEADERS);
-    if (req.method === 'HEAD') return void res.end();
-    req.socket.setNoDelay(true);
-    res.write(retry);
-    const onlyChanges = query.onlyChanges ?? settings.onlyChanges;
-    hub.join(res, query.pollIntervalMs, onlyChanges, query.format ?? settings.format);
+  const head: Answer = Object.freeze({
+    statusCode: 200,
+    body: Buffer.alloc(0),
+    headers: STREAM_HEADERS,
   });
-  return Object.assign(handler, { stats: () => hub.stats() });
+  const handle = withCors(settings.cors, function healthStream(req) {
+    if (!isReadMethod(req)) return METHOD_NOT_ALLOWED;
+    const query = parseStreamQuery(req.url);
+    if ('error' in query) return query.error;
+    if (hub.clientCount >= settings.maxClients) return tooMany;
+    if (req.method === 'HEAD') return head;
+    const onlyChanges = query.onlyChanges ?? settings.onlyChanges;
+    const format = query.format ?? settings.format;
+    const answer: StreamAnswer = {
+      statusCode: 200,
+      headers: STREAM_HEADERS,
+      start: (sink) => {
+        sink.write(retry);
+        hub.join(sink, query.pollIntervalMs, onlyChanges, format);
+      },
+    };
+    return answer;
+  });
+  return { handle, stats: () => hub.stats(), endAll: () => hub.endAll() };
 }

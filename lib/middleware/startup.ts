@@ -3,14 +3,9 @@ import { verboseText, VERBOSE_CONTENT_TYPE } from '../format/verbose.js';
 import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/probe-options.js';
 import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
-import {
-  fixedAnswer,
-  isReadMethod,
-  send,
-  sendAsync,
-  sendMethodNotAllowed,
-  type Answer,
-} from '../http/send.js';
+import { fixedAnswer, isReadMethod, METHOD_NOT_ALLOWED, type Answer } from '../http/send.js';
+import { guarded, type ContractHandler, type RequestView } from '../http/exchange.js';
+import { nodeHandler } from '../http/node.js';
 import { detailsShown } from '../http/show-details.js';
 import { withCors } from '../http/cors.js';
 import type { HealthHandler } from '../http/types.js';
@@ -39,6 +34,11 @@ export function startup(health: Health, options: ProbeOptions = {}): HealthHandl
   if (calledAsHandler(arguments, 'startup()', "app.get('/startup', startup(health))")) {
     return IGNORED;
   }
+  return nodeHandler('startupProbe', startupContract(health, options));
+}
+
+/** The framework-free {@link startup}: the contract every adapter serves. */
+export function startupContract(health: Health, options: ProbeOptions = {}): ContractHandler {
   const runner = resolveHealth('startup()', health);
   const settings = resolveProbeOptions('startup()', options);
   const { UP, DOWN } = settings.statusCodes;
@@ -52,11 +52,11 @@ export function startup(health: Health, options: ProbeOptions = {}): HealthHandl
   const startedText = text(UP, '[+]started ok\nstartupz check passed\n');
   const stoppingText = text(DOWN, '[-]shutdown failed: reason withheld\nstartupz check failed\n');
 
-  const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+  const answer = async (req: RequestView, request: ProbeRequest): Promise<Answer> => {
     if (runner.shuttingDown) return request.verbose ? stoppingText : stopping;
     if (runner.started) return request.verbose ? startedText : started;
     // Asked while the checks run; a verbose answer shows no details, so it needs none.
-    const details = request.verbose ? undefined : detailsShown(settings.showDetails, req);
+    const details = request.verbose ? undefined : detailsShown(settings.showDetails, req.native);
     const report = await runner.run();
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- run() sets the latch
     if (runner.started) return request.verbose ? startedText : started;
@@ -70,10 +70,10 @@ export function startup(health: Health, options: ProbeOptions = {}): HealthHandl
     };
   };
 
-  return withCors(settings.cors, function startupProbe(req, res) {
-    if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
+  return withCors(settings.cors, function startupProbe(req) {
+    if (!isReadMethod(req)) return METHOD_NOT_ALLOWED;
     const request = parseProbeRequest(req);
-    if (isAnswer(request)) return send(req, res, request);
-    sendAsync(req, res, () => answer(req, request), runner.logger);
+    if (isAnswer(request)) return request;
+    return guarded(req, () => answer(req, request), runner.logger);
   });
 }

@@ -1,14 +1,14 @@
-import type { ServerResponse } from 'node:http';
+import type { StreamSink } from '../http/exchange.js';
 import { HEARTBEAT_FRAME, type StreamEvent } from './frame.js';
 
 /**
  * One open stream: what it was last sent and its backpressure state.
  *
- * When `res.write()` returns false the client is blocked: nothing more is written until
+ * When the sink's `write()` returns false the client is blocked: nothing more is written until
  * `drain`, and only the newest event is kept to be sent then (older ones are obsolete).
  */
 export class StreamClient {
-  readonly #res: ServerResponse;
+  readonly #res: StreamSink;
   readonly #onlyChanges: boolean;
   readonly #clock: () => number;
   #signature: string | undefined;
@@ -16,7 +16,7 @@ export class StreamClient {
   #blockedSince: number | undefined;
   #onDrain: (() => void) | undefined;
 
-  constructor(res: ServerResponse, onlyChanges: boolean, clock: () => number) {
+  constructor(res: StreamSink, onlyChanges: boolean, clock: () => number) {
     this.#res = res;
     this.#onlyChanges = onlyChanges;
     this.#clock = clock;
@@ -29,7 +29,7 @@ export class StreamClient {
 
   /** Whether the response can still be written to. */
   get open(): boolean {
-    return !this.#res.destroyed && !this.#res.writableEnded;
+    return this.#res.open;
   }
 
   /** Whether the last write was not accepted and `drain` has not come yet. */
@@ -71,7 +71,7 @@ export class StreamClient {
     if (this.#res.write(frame)) return;
     this.#blockedSince = this.#clock();
     this.#onDrain ??= () => this.#drained();
-    this.#res.once('drain', this.#onDrain);
+    this.#res.onDrain(this.#onDrain);
   }
 
   #drained(): void {

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { StreamSink } from '../http/exchange.js';
 import type { FormatName } from '../http/request.js';
 import { SHUTTING_DOWN_MESSAGE, type Health } from '../runner/health.js';
 import type { HealthReport } from '../runner/types.js';
@@ -62,7 +62,7 @@ export class StreamHub {
    * Feeds `res` (headers and `retry:` already written) every `intervalMs`, starting now
    * with one event. While shutting down it gets that one event and the stream ends.
    */
-  join(res: ServerResponse, intervalMs: number, onlyChanges: boolean, format: FormatName): void {
+  join(res: StreamSink, intervalMs: number, onlyChanges: boolean, format: FormatName): void {
     const client = new StreamClient(res, onlyChanges, this.#settings.clock);
     // Gone already (it left while an earlier async middleware ran): 'close' will not come again.
     if (!client.open) return;
@@ -79,8 +79,8 @@ export class StreamHub {
       this.#pollers.set(key, poller);
     }
     poller.clients.add(client);
-    // 'close' on the response fires for a client that went away and for a stream we ended.
-    res.once('close', () => this.#leave(key, poller, client));
+    // The sink closes for a client that went away and for a stream we ended.
+    res.onClose(() => this.#leave(key, poller, client));
     void this.#health
       .run()
       .then((report) => {
@@ -89,6 +89,14 @@ export class StreamHub {
       .catch(() => {
         // Unreachable in practice: run() never rejects and framing never throws.
       });
+  }
+
+  /**
+   * Ends every open stream with a last report (framed as on `health.close()`), without
+   * touching the runner: what a server's own shutdown (Fastify's `close()`) calls.
+   */
+  endAll(): void {
+    if (this.#clients > 0) this.#shutdown();
   }
 
   #leave(key: string, poller: Poller, client: StreamClient): void {
