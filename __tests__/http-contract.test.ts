@@ -7,27 +7,14 @@ import { createHealth, healthRouter, type Health, type HealthRouterOptions } fro
 import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
 import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
+import { CONTRACT_HOSTS, type HostServer } from './helpers/contract-hosts.js';
 import { listen, type TestServer } from './helpers/server.js';
 
-type Mount = (router: ReturnType<typeof healthRouter>) => RequestListener;
+const hosts = CONTRACT_HOSTS.map((host) => [host.name, host] as const);
 
-/** The app's last middleware: what a request the router hands on (`next()`) reaches. */
-function appFallback(req: IncomingMessage, res: ServerResponse): void {
-  const { originalUrl } = req as { originalUrl?: string };
-  res.writeHead(418, { 'content-type': 'text/plain' });
-  res.end(`app: ${req.method ?? ''} ${originalUrl ?? req.url ?? ''}`);
-}
-
-/** The four hosts the router must work under, each with the prefix it is served at. */
-const hosts: [string, string, Mount][] = [
-  ['Express 4', '/health', (router) => express4().use('/health', router).use(appFallback)],
-  ['Express 5', '/health', (router) => express().use('/health', router).use(appFallback)],
-  ['Connect', '/health', (router) => connect().use('/health', router).use(appFallback)],
-  ['node:http', '', (router) => router],
-];
-
-describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
-  let server: TestServer | undefined;
+describe.each(hosts)('the HTTP contract under %s', (_name, host) => {
+  const { prefix } = host;
+  let server: HostServer | undefined;
   let health: Health | undefined;
   afterEach(async () => {
     await server?.close();
@@ -36,7 +23,7 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
 
   async function serve(runner: Health, options?: HealthRouterOptions) {
     health = runner;
-    server = await listen(mount(healthRouter(runner, options)));
+    server = await host.serve(runner, options);
     return (path: string, init?: RequestInit) => fetch(`${server?.url}${prefix}${path}`, init);
   }
 

@@ -96,6 +96,8 @@ export {
   type HealthFastPathApp,
   type WithHealthOptions,
 } from './with-health.js';
+/** The Fetch API handler (Hono, Bun, Deno, Next.js): the same contract, no node:http type. */
+export { fetchHandler, type FetchHandlerOptions, type FetchHealthHandler } from './fetch.js';
 /** gRPC health (grpc.health.v1 Check/Watch/List) from the same runner; loads grpc-health-check only when called. */
 export { grpcHealth, GrpcHealthService } from './grpc/grpc-health.js';
 export { GRPC_HEALTH_DEFAULTS, type GrpcHealthOptions } from './grpc/options.js';

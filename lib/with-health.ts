@@ -2,24 +2,17 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import * as z from 'zod';
 import { HealthOptionsError } from './errors.js';
 import { calledAsHandler, IGNORED } from './http/misuse.js';
+import { DEFAULT_HEALTH_PREFIX, prefixSchema, stripPrefix } from './http/prefix.js';
 import { parseOptions } from './options.js';
 import { healthRouter, routerOptionsSchema } from './router.js';
 import type { Health } from './runner/health.js';
 import type { HealthOptions } from './runner/options.js';
 
-/** The prefix of {@link withHealth} when none is given. */
-export const DEFAULT_HEALTH_PREFIX = '/health';
+export { DEFAULT_HEALTH_PREFIX };
 
-// One or more `/segment`s: no trailing slash, no empty segment, no query or fragment.
-const PREFIX = /^(?:\/[^/?#\s]+)+$/;
-
-const withHealthOptionsSchema = routerOptionsSchema.extend({
-  prefix: z
-    .string()
-    .regex(PREFIX, {
-      error: "expected a path such as '/health': a leading '/', no trailing '/', no '?' or '#'",
-    })
-    .optional(),
+/** Schema of {@link WithHealthOptions}. */
+export const withHealthOptionsSchema = routerOptionsSchema.extend({
+  prefix: prefixSchema.optional(),
 });
 
 /**
@@ -91,17 +84,12 @@ export function withHealth(
     options,
   );
   const router = healthRouter(healthOrOptions, routerOptions);
-  const length = prefix.length;
 
   return function healthFastPath(req, res) {
     const url = req.url;
-    if (url === undefined || !url.startsWith(prefix)) return void app(req, res);
-    const next = url.charCodeAt(length);
-    // NaN: the URL is the prefix itself; 47 '/' and 63 '?': a segment boundary.
-    if (next === 47) req.url = url.slice(length);
-    else if (next === 63) req.url = `/${url.slice(length)}`;
-    else if (Number.isNaN(next)) req.url = '/';
-    else return void app(req, res);
+    const rest = url === undefined ? undefined : stripPrefix(url, prefix);
+    if (rest === undefined) return void app(req, res);
+    req.url = rest;
     try {
       // A path the router does not serve is the app's, under its own URL.
       router(req, res, () => {
