@@ -7,7 +7,7 @@ import { createHealth, healthRouter, type Health, type HealthRouterOptions } fro
 import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
 import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
-import { CONTRACT_HOSTS, type HostServer } from './helpers/contract-hosts.js';
+import { CONTRACT_HOSTS, type HostServer } from './helpers/hosts.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 const hosts = CONTRACT_HOSTS.map((host) => [host.name, host] as const);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { describe } from './describe.js';
 import { HealthOptionsError } from './errors.js';
 import {
   bodyOf,
@@ -69,6 +70,16 @@ function fastifyHealthPlugin(
   options: FastifyHealthOptions,
   done: (error?: Error) => void,
 ): void {
+  try {
+    registerRoutes(app, options);
+  } catch (error) {
+    done(error instanceof Error ? error : new Error(describe(error)));
+    return;
+  }
+  done();
+}
+
+function registerRoutes(app: FastifyInstance, options: FastifyHealthOptions): void {
   const { health, closeHealth = false, ...rest } = options;
   const routerOptions = Object.fromEntries(
     Object.entries(rest).filter(([key]) => !REGISTER_OPTIONS.has(key)),
@@ -111,7 +122,6 @@ function fastifyHealthPlugin(
       next();
     });
   }
-  done();
 }
 
 /**

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { Context, Middleware, Next } from 'koa';
 import { bodyOf, headersOf, isStreamAnswer, type RequestView } from './http/exchange.js';
 import { nodeSink } from './http/node.js';
@@ -54,8 +53,9 @@ function textHeaders(headers: Readonly<Record<string, string | number>>): Record
  * The health probes as a Koa middleware (Koa 2 and 3): the whole contract of
  * {@link healthRouter} under `prefix`, as {@link withHealth} serves it; every other
  * request, and a path under the prefix it does not serve, goes on with `await next()`.
- * Answers are set on `ctx` (`status`, headers, `body`), so Koa writes them; the stream's
- * body is a stream Koa pipes, ended when the client goes away or the runner shuts down.
+ * Answers are set on `ctx` (`status`, headers, `body`), so Koa writes them; the stream
+ * writes to the raw response (`ctx.respond = false`, as Koa documents for it), ended when
+ * the client goes away or the runner shuts down.
  *
  * @param healthOrOptions - a {@link Health}, or {@link HealthOptions} to build one from.
  * @param options - see {@link KoaHealthOptions}.
@@ -87,15 +87,16 @@ export function koaHealth(
       return;
     }
     const reply = await pending;
-    ctx.status = reply.statusCode;
     if (isStreamAnswer(reply)) {
-      ctx.set(reply.headers);
-      const body = new PassThrough();
-      ctx.body = body;
+      // Koa documents `respond = false` for writing to the raw response: a body stream Koa
+      // pipes would report every client that goes away as an error (Koa 3's pipeline).
+      ctx.respond = false;
+      ctx.res.writeHead(reply.statusCode, reply.headers);
       ctx.req.socket.setNoDelay(true);
-      reply.start(nodeSink(body));
+      reply.start(nodeSink(ctx.res));
       return;
     }
+    ctx.status = reply.statusCode;
     ctx.set(textHeaders(headersOf(reply)));
     const body = bodyOf(view, reply);
     // A HEAD answer and a 204 have no body; Koa keeps the headers set above.
