@@ -28,6 +28,8 @@ export type FastifyHealthOptions = Omit<HealthRouterOptions, 'showDetails'> & {
   readonly closeHealth?: boolean;
 };
 
+const STATIC_PATHS = ['/live', '/ready', '/startup', '/stream', '/dashboard'];
+
 // What `register` itself takes, and hands on to the plugin with its own options.
 const REGISTER_OPTIONS = new Set(['prefix', 'logLevel', 'logSerializers']);
 
@@ -110,6 +112,9 @@ function registerRoutes(app: FastifyInstance, options: FastifyHealthOptions): vo
   }
 
   if (!atAppRoot) app.all('/', healthRoute);
+  // The probes' own paths as static routes (Fastify finds those fastest); the wildcard
+  // takes `/ready/<name>`, trailing slashes, `/$stream` and what the router hands on.
+  for (const path of STATIC_PATHS) app.all(path, healthRoute);
   app.all('/*', healthRoute);
   // Before the server waits for its connections: open streams end, so close() can finish.
   app.addHook('preClose', (next) => {

@@ -170,10 +170,13 @@ function toResponse(view: RequestView, request: Request, reply: Reply): Response
   if (isStreamAnswer(reply)) return streamResponse(request, reply);
   const body = bodyOf(view, reply);
   // A 204 (a CORS preflight) and a HEAD answer have no body; their headers stay as they are.
-  return new Response(body === undefined || body.length === 0 ? null : new Uint8Array(body), {
-    status: reply.statusCode,
-    headers: toFetchHeaders(headersOf(reply)),
-  });
+  return new Response(
+    body === undefined || body.length === 0 ? null : (body as Uint8Array<ArrayBuffer>),
+    {
+      status: reply.statusCode,
+      headers: toFetchHeaders(headersOf(reply)),
+    },
+  );
 }
 
 /**
