@@ -178,7 +178,7 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
     const get = await serve(
       createHealth({
         exposeErrors: false,
-        checks: { db: () => Promise.reject(new Error('password=hunter2')) },
+        checks: { db: () => Promise.reject(new Error('tenant hunter2 is over quota')) },
       }),
     );
     for (const path of ['/', '/ready', '/startup', '/live']) {
@@ -191,13 +191,17 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
     });
   });
 
-  it('by default an error message is shown, but never a stack frame', async () => {
+  it('by default an error message is shown, secrets masked, never a stack frame', async () => {
+    // Until 0.1.0 a `password=` pair was shown as thrown; issue 13 masks it by default.
     const get = await serve(
-      createHealth({ checks: { db: () => Promise.reject(new Error('password=hunter2')) } }),
+      createHealth({
+        checks: { db: () => Promise.reject(new Error('auth failed: password=hunter2 user=app')) },
+      }),
     );
     for (const path of ['/', '/ready', '/startup']) {
       const text = await (await get(path)).text();
-      expect(text, path).toContain('password=hunter2');
+      expect(text, path).toContain('auth failed: password=*** user=app');
+      expect(text, path).not.toContain('hunter2');
       expect(text, path).not.toMatch(/\bat .*\(|\.ts:\d+|\.js:\d+|node:internal/);
     }
   });

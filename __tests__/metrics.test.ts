@@ -161,7 +161,7 @@ describe('metrics() values', () => {
   });
 
   it('never puts error text in labels', async () => {
-    const secret = 'password=hunter2 host=10.1.2.3';
+    const secret = 'tenant hunter2 on host=10.1.2.3';
     const { exported } = setup({
       checks: {
         db: () => {

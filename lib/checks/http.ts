@@ -4,7 +4,8 @@ import { parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition, CheckResult } from '../runner/types.js';
 import { elapsedMs } from './probe.js';
-import { describeError, redactUrl } from './redact.js';
+import { redactUrl } from '../mask-secrets.js';
+import { describeError } from './redact.js';
 import { pickTuning } from './tuning.js';
 
 const statusCode = z.number().int().min(100).max(599);
