@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHealth, healthRouter, type Health, type HealthRouterOptions } from '../lib/index.js';
 import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
+import { FOREIGN_VALUES } from './helpers/foreign-values.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 type Mount = (router: ReturnType<typeof healthRouter>) => RequestListener;
@@ -311,6 +312,34 @@ describe('a broken injected clock', () => {
       health.close();
     }
   });
+
+  it.each(FOREIGN_VALUES)(
+    'answers 500 and logs a string when the clock throws %s',
+    async (_label, value) => {
+      const logged: unknown[] = [];
+      const log = (object: unknown) => logged.push(object);
+      let armed = false;
+      const health = createHealth({
+        clock: () => {
+          if (armed) throw value;
+          return 1_000_000;
+        },
+        checks: { db: () => true },
+        logger: { info: log, warn: log, error: log },
+      });
+      const server = await listen(healthRouter(health));
+      try {
+        armed = true;
+        const response = await fetch(`${server.url}/ready`);
+        expect(response.status).toBe(500);
+        expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+        expect(logged).toContainEqual({ error: expect.any(String) as string, url: '/ready' });
+      } finally {
+        await server.close();
+        health.close();
+      }
+    },
+  );
 
   it('answers 500 when it breaks after the results were cached (the synchronous path)', async () => {
     let broken = false;

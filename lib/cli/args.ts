@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describe } from '../describe.js';
 import type { Output } from './output.js';
 
 /** A command line mistake: the CLI prints it with the command's usage and exits 2. */
@@ -105,7 +106,7 @@ export function parseCommandArgs<const K extends string, const F extends string 
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(describe(error, 'invalid arguments'));
   }
   const help = parsed.values.help === true;
   if (!help && parsed.positionals.length !== positionals.length) {
