@@ -42,7 +42,8 @@ const STATUS_COLORS: Readonly<Record<string, number>> = {
 
 /** `text` in the colour of `status` (green UP, yellow DEGRADED, red DOWN), when allowed. */
 export function paint(output: Output, status: string, text: string = status): string {
-  const code = STATUS_COLORS[status];
+  // `status` comes from the server: only the table's own keys, never `constructor`.
+  const code = Object.hasOwn(STATUS_COLORS, status) ? STATUS_COLORS[status] : undefined;
   return output.color && code !== undefined ? `\u001b[${code}m${text}\u001b[39m` : text;
 }
 
