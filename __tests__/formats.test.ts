@@ -96,6 +96,19 @@ describe('IETF health+json', () => {
     });
   });
 
+  it('checks named like Object.prototype members keep their componentType', async () => {
+    const get = await serve(
+      createHealth({
+        checks: { toString: () => true, valueOf: () => true, hasOwnProperty: () => true },
+      }),
+      { healthJson: { componentTypes: { toString: 'datastore' } } },
+    );
+    const body = healthJsonSchema.parse(await (await get('/?format=health%2Bjson')).json());
+    expect(body.checks['toString:responseTime']?.[0]?.componentType).toBe('datastore');
+    expect(body.checks['valueOf:responseTime']?.[0]?.componentType).toBe('component');
+    expect(body.checks['hasOwnProperty:responseTime']?.[0]?.componentType).toBe('component');
+  });
+
   it('answers fail with the DOWN status code', async () => {
     const get = await serve(createHealth({ checks: { database: () => false } }));
     const response = await get('/ready?format=health%2Bjson');
@@ -173,6 +186,16 @@ describe('Kubernetes verbose and exclude', () => {
       status: 'UP',
       components: { database: { status: 'UP' } },
     });
+  });
+
+  it('an excluded check named like an Object.prototype member reads excluded', async () => {
+    const get = await serve(
+      createHealth({ checks: { database: () => true, toString: () => true } }),
+    );
+    const response = await get('/ready?verbose&exclude=toString');
+    expect(await response.text()).toBe(
+      '[+]database ok\n[+]toString excluded: ok\nreadyz check passed\n',
+    );
   });
 
   it('a failing critical check fails the verbose readyz with the DOWN code', async () => {
@@ -285,6 +308,32 @@ describe('showDetails', () => {
     expect(await (await get('/')).json()).toEqual({
       status: 'DEGRADED',
       components: { database: { status: 'UP' }, cache: { status: 'DOWN' } },
+    });
+  });
+
+  it("'never' hides timestamps and timings in every format, health+json included", async () => {
+    const get = await serve(secretHealth(), { showDetails: 'never' });
+    const paths = [
+      '/',
+      '/ready',
+      '/startup',
+      '/?format=servicekit',
+      '/?format=health%2Bjson',
+      '/ready?format=health%2Bjson',
+    ];
+    for (const path of paths) {
+      const text = await (await get(path)).text();
+      expect(text, path).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+      expect(text, path).not.toMatch(
+        /"(time|timestamp|checkedAt|durationMs|observedValue|uptimeSeconds)"/,
+      );
+    }
+    expect(await (await get('/?format=health%2Bjson')).json()).toEqual({
+      status: 'warn',
+      checks: {
+        'database:responseTime': [{ componentId: 'database', status: 'pass' }],
+        'cache:responseTime': [{ componentId: 'cache', status: 'fail' }],
+      },
     });
   });
 

@@ -13,11 +13,10 @@ export const GRPC_HEALTH_DEFAULTS = Object.freeze({
 });
 
 // Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const serviceMembersSchema = z.lazy(() => z.array(z.string()).min(1).max(1000).readonly());
 const grpcHealthOptionsSchema = z.lazy(() =>
   z.strictObject({
-    services: z
-      .record(z.string().max(200), z.array(z.string()).min(1).max(1000).readonly())
-      .optional(),
+    services: z.record(z.string().max(200), serviceMembersSchema).optional(),
     pollIntervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
     maxWatches: z.number().int().min(1).max(100_000).optional(),
   }),
@@ -41,7 +40,8 @@ export type GrpcHealthOptions = z.input<typeof grpcHealthOptionsSchema>;
 
 /** {@link GrpcHealthOptions} with every default applied. */
 export interface ResolvedGrpcHealthOptions {
-  readonly services: Readonly<Record<string, readonly string[]>>;
+  /** Group name to member checks, in the order given. */
+  readonly services: ReadonlyMap<string, readonly string[]>;
   readonly pollIntervalMs: number;
   readonly maxWatches: number;
 }
@@ -56,7 +56,11 @@ export function resolveGrpcHealthOptions(
   input: unknown,
 ): ResolvedGrpcHealthOptions {
   const options = parseOptions(where, grpcHealthOptionsSchema, input ?? {});
-  const services = options.services ?? {};
+  const services = ownServices(
+    where,
+    (input as { services?: unknown } | undefined)?.services,
+    options.services,
+  );
   validateGroups(where, checkNames, services);
   return {
     services,
@@ -65,14 +69,46 @@ export function resolveGrpcHealthOptions(
   };
 }
 
+/**
+ * The groups as a `Map`, in the order given. zod's records leave out a `"__proto__"` key
+ * (which `JSON.parse` makes an own key), without validating its value: it is read here as
+ * an own property, validated like the others and kept.
+ */
+function ownServices(
+  where: string,
+  raw: unknown,
+  parsed: Readonly<Record<string, readonly string[]>> | undefined,
+): ReadonlyMap<string, readonly string[]> {
+  const services = new Map<string, readonly string[]>();
+  if (parsed === undefined || typeof raw !== 'object' || raw === null) return services;
+  for (const name of Object.keys(raw)) {
+    if (Object.hasOwn(parsed, name)) {
+      services.set(name, parsed[name] as readonly string[]);
+      continue;
+    }
+    const value: unknown = Object.getOwnPropertyDescriptor(raw, name)?.value;
+    const result = serviceMembersSchema.safeParse(value);
+    if (!result.success) {
+      const option = `services.${name}`;
+      throw new HealthOptionsError(
+        `${where}: invalid option \`${option}\`: ${result.error.issues[0]?.message ?? 'invalid'}.`,
+        option,
+        { cause: result.error },
+      );
+    }
+    services.set(name, result.data);
+  }
+  return services;
+}
+
 /** Group names must be new service names and their members existing checks. */
 function validateGroups(
   where: string,
   checkNames: readonly string[],
-  groups: Readonly<Record<string, readonly string[]>>,
+  groups: ReadonlyMap<string, readonly string[]>,
 ): void {
   const checks = new Set(checkNames);
-  for (const [name, members] of Object.entries(groups)) {
+  for (const [name, members] of groups) {
     const option = `services.${name}`;
     if (name === '') {
       throw new HealthOptionsError(

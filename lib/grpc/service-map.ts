@@ -18,11 +18,11 @@ export class ServiceMap {
   readonly #targets: ReadonlyMap<string, ServiceTarget>;
   readonly #checks: readonly string[];
 
-  constructor(checks: readonly string[], groups: Readonly<Record<string, readonly string[]>>) {
+  constructor(checks: readonly string[], groups: ReadonlyMap<string, readonly string[]>) {
     this.#checks = checks;
     const targets = new Map<string, ServiceTarget>([['', { kind: 'aggregate' }]]);
     for (const check of checks) targets.set(check, { kind: 'check', check });
-    for (const [name, members] of Object.entries(groups)) {
+    for (const [name, members] of groups) {
       targets.set(name, { kind: 'group', checks: [...new Set(members)] });
     }
     this.#targets = targets;
