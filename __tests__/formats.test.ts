@@ -7,8 +7,12 @@ import {
   probeBodySchema,
   servicekitBodySchema,
   type Health,
+  type HealthReport,
   type HealthRouterOptions,
 } from '../lib/index.js';
+import { probeBody } from '../lib/format/components.js';
+import { toHealthJson } from '../lib/format/health-json.js';
+import { toServicekit } from '../lib/format/servicekit.js';
 import { fakeClock } from './helpers/clock.js';
 import { listen, type TestServer } from './helpers/server.js';
 
@@ -479,5 +483,25 @@ describe('the reused /ready body', () => {
     const stopping = await get('/ready');
     expect(stopping.status).toBe(503);
     expect(((await stopping.json()) as { message: string }).message).toBe('shutting down');
+  });
+});
+
+describe('component names that are Object.prototype members', () => {
+  // A report as JSON.parse makes it: `__proto__` is an own key, as a check name may be.
+  const report = JSON.parse(
+    '{"status":"DEGRADED","components":{"__proto__":{"status":"UP","critical":true,"durationMs":1,"checkedAt":"2026-01-01T00:00:00.000Z"},"toString":{"status":"DOWN","message":"x","critical":false,"durationMs":1,"checkedAt":"2026-01-01T00:00:00.000Z"}}}',
+  ) as HealthReport;
+
+  it('stay keys of every format body', () => {
+    expect(Object.keys(probeBody(report, true).components)).toEqual(['__proto__', 'toString']);
+    expect(Object.keys(toServicekit(report, true).checks ?? {})).toEqual(['__proto__', 'toString']);
+    expect(Object.keys(toHealthJson(report, {}, true).checks)).toEqual([
+      '__proto__:responseTime',
+      'toString:responseTime',
+    ]);
+    expect(JSON.parse(JSON.stringify(probeBody(report, false)))).toEqual({
+      status: 'DEGRADED',
+      components: JSON.parse('{"__proto__":{"status":"UP"},"toString":{"status":"DOWN"}}'),
+    });
   });
 });

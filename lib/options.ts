@@ -41,7 +41,7 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     else if (
       current instanceof z.ZodObject &&
       typeof segment === 'string' &&
-      segment in current.shape
+      Object.hasOwn(current.shape, segment)
     )
       current = unwrap(current.shape[segment] as z.ZodType);
     else return [];
