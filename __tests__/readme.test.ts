@@ -10,6 +10,7 @@ import {
   SHUTDOWN_DEFAULTS,
   STREAM_DEFAULTS,
 } from '../lib/index.js';
+import { MAX_SCANNED_CHARS } from '../lib/mask-secrets.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -63,6 +64,11 @@ describe('README', () => {
     const { UP, DEGRADED, DOWN } = DEFAULT_STATUS_CODES;
     expect(row('statusCodes')).toContain(`\`{ UP: ${UP}, DEGRADED: ${DEGRADED}, DOWN: ${DOWN} }\``);
     expect(readme).toContain(`**UP ${UP}, DEGRADED ${DEGRADED}, DOWN ${DOWN}**`);
+  });
+
+  it('states the health file mode and the message cleaning bound as in the code', () => {
+    expect(row('mode')).toContain(`\`0o${HEALTH_FILE_DEFAULTS.mode.toString(8)}\``);
+    expect(readme).toContain(`**${MAX_SCANNED_CHARS.toLocaleString('en-US')}** characters`);
   });
 
   it('keeps the quick start within 10 lines', () => {
