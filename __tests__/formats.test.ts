@@ -501,7 +501,9 @@ describe('component names that are Object.prototype members', () => {
     ]);
     expect(JSON.parse(JSON.stringify(probeBody(report, false)))).toEqual({
       status: 'DEGRADED',
-      components: JSON.parse('{"__proto__":{"status":"UP"},"toString":{"status":"DOWN"}}') as unknown,
+      components: JSON.parse(
+        '{"__proto__":{"status":"UP"},"toString":{"status":"DOWN"}}',
+      ) as unknown,
     });
   });
 });
