@@ -8,25 +8,33 @@ import { cleanMessage, errorMessage } from '../lib/runner/messages.js';
 import { checks, createHealth } from '../lib/index.js';
 import { runCheck } from './helpers/run-check.js';
 
-/** Milliseconds one call of `fn` takes. */
+/**
+ * Milliseconds one call of `fn` takes: the best of 5 calls, each timed alone, so that a
+ * garbage collection or a busy shared machine during one call does not count.
+ */
 function timed(fn: () => unknown): number {
-  const started = performance.now();
-  fn();
-  return performance.now() - started;
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
 }
 
-// Inputs that made the former regular expressions backtrack quadratically, at 10 MB.
+// Inputs that made the former regular expressions backtrack quadratically, at 10 MB, built
+// when their test runs (and flattened there, outside the timing).
 const TEN_MB = 10 * 1024 * 1024;
 const hostile = {
-  dotted: 'a.'.repeat(TEN_MB / 2),
-  dashed: 'a-'.repeat(TEN_MB / 2),
-  schemes: 'a://'.repeat(TEN_MB / 4),
-  userinfo: `x://${'a:'.repeat(TEN_MB / 2)}`,
-  punctuation: `http://h/?${','.repeat(TEN_MB)}x`,
-  pairs: 'password="'.repeat(TEN_MB / 10),
-  equals: '='.repeat(TEN_MB),
-  at: `x://${'@'.repeat(TEN_MB)}`,
-  spaces: ' '.repeat(TEN_MB),
+  dotted: () => 'a.'.repeat(TEN_MB / 2),
+  dashed: () => 'a-'.repeat(TEN_MB / 2),
+  schemes: () => 'a://'.repeat(TEN_MB / 4),
+  userinfo: () => `x://${'a:'.repeat(TEN_MB / 2)}`,
+  punctuation: () => `http://h/?${','.repeat(TEN_MB)}x`,
+  pairs: () => 'password="'.repeat(TEN_MB / 10),
+  equals: () => '='.repeat(TEN_MB),
+  at: () => `x://${'@'.repeat(TEN_MB)}`,
+  spaces: () => ' '.repeat(TEN_MB),
 };
 
 /** The length of the RESP command at the start of `text`, or 0 while it is incomplete. */
@@ -44,7 +52,10 @@ function respCommand(text: string): number {
 }
 
 describe('message cleaning is linear and bounded', () => {
-  it.each(Object.entries(hostile))('a 10 MB %s message costs under 50 ms', (_name, text) => {
+  it.each(Object.entries(hostile))('a 10 MB %s message costs under 50 ms', (_name, make) => {
+    const text = make();
+    expect(text.length).toBeGreaterThanOrEqual(TEN_MB);
+    text.indexOf('\u0000'); // flattens the string the engine built lazily
     cleanMessage(text.slice(0, 1000), 300); // warm the code up
     expect(timed(() => cleanMessage(text, 10_000))).toBeLessThan(50);
     expect(timed(() => redactUrls(text))).toBeLessThan(50);
@@ -52,7 +63,7 @@ describe('message cleaning is linear and bounded', () => {
   });
 
   it('a check rejecting with a 10 MB dotted message costs the runner under 50 ms', async () => {
-    const error = new Error(hostile.dotted);
+    const error = new Error(hostile.dotted());
     const health = createHealth({ cacheTtlMs: 0, checks: { dep: () => Promise.reject(error) } });
     await health.run(); // warm up
     const started = performance.now();
