@@ -11,6 +11,7 @@ import {
   type HealthRouterOptions,
 } from '../lib/index.js';
 import { probeBody } from '../lib/format/components.js';
+import { resolveProbeOptions } from '../lib/http/probe-options.js';
 import { toHealthJson } from '../lib/format/health-json.js';
 import { toServicekit } from '../lib/format/servicekit.js';
 import { fakeClock } from './helpers/clock.js';
@@ -109,6 +110,13 @@ describe('IETF health+json', () => {
     );
     const body = healthJsonSchema.parse(await (await get('/?format=health%2Bjson')).json());
     expect(body.checks['toString:responseTime']?.[0]?.componentType).toBe('datastore');
+    // A `__proto__` key, as JSON.parse makes it, is an entry like any other.
+    const componentTypes = JSON.parse('{"__proto__":"datastore","db":"datastore"}') as Record<
+      string,
+      string
+    >;
+    const resolved = resolveProbeOptions('x()', { healthJson: { componentTypes } });
+    expect(Object.keys(resolved.healthJson.componentTypes ?? {})).toEqual(['__proto__', 'db']);
     expect(body.checks['valueOf:responseTime']?.[0]?.componentType).toBe('component');
     expect(body.checks['hasOwnProperty:responseTime']?.[0]?.componentType).toBe('component');
   });

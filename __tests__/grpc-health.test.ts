@@ -455,8 +455,8 @@ describe('grpcHealth: options', () => {
     [{ services: { '': ['database'] } }, 'services', /cannot define the service ""/],
     [
       { services: JSON.parse('{"__proto__": [1]}') as unknown },
-      'services.__proto__',
-      /invalid option `services\.__proto__`/,
+      'services.__proto__.0',
+      /invalid option `services\.__proto__\.0`/,
     ],
     [
       { services: JSON.parse('{"__proto__": ["databse"]}') as unknown },

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
 
 /** Largest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -16,7 +16,8 @@ export const GRPC_HEALTH_DEFAULTS = Object.freeze({
 const serviceMembersSchema = z.lazy(() => z.array(z.string()).min(1).max(1000).readonly());
 const grpcHealthOptionsSchema = z.lazy(() =>
   z.strictObject({
-    services: z.record(z.string().max(200), serviceMembersSchema).optional(),
+    // ownRecord: a `"__proto__"` group (as JSON.parse makes it) is kept, not dropped.
+    services: ownRecord(z.string().max(200), serviceMembersSchema).optional(),
     pollIntervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
     maxWatches: z.number().int().min(1).max(100_000).optional(),
   }),
@@ -56,10 +57,8 @@ export function resolveGrpcHealthOptions(
   input: unknown,
 ): ResolvedGrpcHealthOptions {
   const options = parseOptions(where, grpcHealthOptionsSchema, input ?? {});
-  const services = ownServices(
-    where,
-    (input as { services?: unknown } | undefined)?.services,
-    options.services,
+  const services: ReadonlyMap<string, readonly string[]> = new Map(
+    Object.entries(options.services ?? {}),
   );
   validateGroups(where, checkNames, services);
   return {
@@ -67,38 +66,6 @@ export function resolveGrpcHealthOptions(
     pollIntervalMs: options.pollIntervalMs ?? GRPC_HEALTH_DEFAULTS.pollIntervalMs,
     maxWatches: options.maxWatches ?? GRPC_HEALTH_DEFAULTS.maxWatches,
   };
-}
-
-/**
- * The groups as a `Map`, in the order given. zod's records leave out a `"__proto__"` key
- * (which `JSON.parse` makes an own key), without validating its value: it is read here as
- * an own property, validated like the others and kept.
- */
-function ownServices(
-  where: string,
-  raw: unknown,
-  parsed: Readonly<Record<string, readonly string[]>> | undefined,
-): ReadonlyMap<string, readonly string[]> {
-  const services = new Map<string, readonly string[]>();
-  if (parsed === undefined || typeof raw !== 'object' || raw === null) return services;
-  for (const name of Object.keys(raw)) {
-    if (Object.hasOwn(parsed, name)) {
-      services.set(name, parsed[name] as readonly string[]);
-      continue;
-    }
-    const value: unknown = Object.getOwnPropertyDescriptor(raw, name)?.value;
-    const result = serviceMembersSchema.safeParse(value);
-    if (!result.success) {
-      const option = `services.${name}`;
-      throw new HealthOptionsError(
-        `${where}: invalid option \`${option}\`: ${result.error.issues[0]?.message ?? 'invalid'}.`,
-        option,
-        { cause: result.error },
-      );
-    }
-    services.set(name, result.data);
-  }
-  return services;
 }
 
 /** Group names must be new service names and their members existing checks. */
