@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { takeBasicCredentials } from '../basic-auth.js';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition, CheckResult } from '../runner/types.js';
 import { elapsedMs } from './probe.js';
@@ -17,7 +17,7 @@ const httpSchema = z.lazy(() =>
     method: z.enum(['GET', 'HEAD']).optional(),
     expectedStatus: z.union([statusCode, z.array(statusCode).min(1)]).optional(),
     followRedirects: z.boolean().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: ownRecord(z.string(), z.string()).optional(),
     expectBody: z
       .custom<(body: string) => boolean>((value) => typeof value === 'function', {
         message: 'expected a function',
