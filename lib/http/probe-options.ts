@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
 import { Health } from '../runner/health.js';
 import type { Check } from '../runner/types.js';
 import type { HealthJsonMeta } from '../format/health-json.js';
@@ -15,7 +15,8 @@ const statusCode = z.number().int().min(200).max(599);
 export const healthJsonOptionsSchema = z.strictObject({
   serviceId: z.string().max(200).optional(),
   description: z.string().max(1000).optional(),
-  componentTypes: z.record(z.string(), z.string().max(100)).optional(),
+  // Own keys only: a check named `__proto__` keeps its type (zod's records drop that key).
+  componentTypes: ownRecord(z.string(), z.string().max(100)).optional(),
 });
 
 /** Schema of {@link ProbeOptions}. */
