@@ -78,6 +78,8 @@ export interface OverTimeFigure {
   readonly paced: {
     readonly live: PathLatency;
     readonly ready: PathLatency;
+    /** Readiness minus liveness of neighbouring probes (see `pairedExcess`). */
+    readonly excess: { readonly p50Ms: number; readonly p99Ms: number };
     readonly lateSends: number;
     readonly executions: number;
   };
@@ -88,8 +90,27 @@ export interface OverTimeFigure {
   };
 }
 
+const answered = (values: readonly (number | null)[]) =>
+  values.filter((value): value is number => value !== null);
+
+/**
+ * Readiness minus liveness latency of the probes sent next to each other (2.5 ms apart):
+ * a stall of the machine delays both, so it drops out of the difference, and what stays is
+ * the time readiness waited for something liveness did not.
+ */
+function pairedExcess(paths: PacerResult['paths']): { p50Ms: number; p99Ms: number } {
+  const live = paths[0]?.latenciesMs ?? [];
+  const ready = paths[1]?.latenciesMs ?? [];
+  const excess: number[] = [];
+  for (const [k, r] of ready.entries()) {
+    const l = live[k];
+    if (r !== null && l !== null && l !== undefined) excess.push(r - l);
+  }
+  return { p50Ms: percentile(excess, 50), p99Ms: percentile(excess, 99) };
+}
+
 function reduce(path: PacerResult['paths'][number] | undefined): PathLatency {
-  const latencies = path?.latenciesMs ?? [];
+  const latencies = answered(path?.latenciesMs ?? []);
   return {
     count: latencies.length,
     p50Ms: percentile(latencies, 50),
@@ -172,6 +193,7 @@ export async function measureOverTime(
     paced: {
       live: reduce(paced.paths[0]),
       ready: reduce(paced.paths[1]),
+      excess: pairedExcess(paced.paths),
       lateSends: paced.lateSends,
       executions: afterPaced.executions - beforePaced.executions,
     },

@@ -14,8 +14,11 @@ import { Agent, get } from 'node:http';
 /** What the prober saw on one URL. */
 export interface PacedPath {
   readonly url: string;
-  /** Latency of every answered request, in ms, in send order. */
-  readonly latenciesMs: number[];
+  /**
+   * Latency of every request, in ms, by its place in the schedule (`null`: no answer), so
+   * the k-th request of each URL, sent 1 / (rate * URLs) s apart, can be compared.
+   */
+  readonly latenciesMs: (number | null)[];
   /** Answers per status code. */
   readonly statuses: Record<string, number>;
   /** Requests that failed or passed the timeout. */
@@ -55,12 +58,13 @@ async function main(): Promise<void> {
   const pending = new Set<Promise<void>>();
   let lateSends = 0;
   const send = (target: (typeof targets)[number]) => {
+    const slot = target.latenciesMs.push(null) - 1;
     const started = performance.now();
     const done = new Promise<void>((resolve) => {
       const request = get(target.url, { agent: target.agent }, (response) => {
         response.resume();
         response.on('end', () => {
-          target.latenciesMs.push(performance.now() - started);
+          target.latenciesMs[slot] = performance.now() - started;
           const code = `${response.statusCode ?? 0}`;
           target.statuses[code] = (target.statuses[code] ?? 0) + 1;
           resolve();
