@@ -94,17 +94,21 @@ const answered = (values: readonly (number | null)[]) =>
   values.filter((value): value is number => value !== null);
 
 /**
- * Readiness minus liveness latency of the probes sent next to each other (2.5 ms apart):
- * a stall of the machine delays both, so it drops out of the difference, and what stays is
- * the time readiness waited for something liveness did not.
+ * Each readiness probe's latency minus that of the slower of its two liveness neighbours
+ * (sent 2.5 ms before and after it). A stall of the machine, of the server or of the
+ * prober, delays a readiness probe and at least one neighbour alike, so it drops out of the
+ * difference; what stays is the time readiness waited for something liveness did not.
  */
 function pairedExcess(paths: PacerResult['paths']): { p50Ms: number; p99Ms: number } {
   const live = paths[0]?.latenciesMs ?? [];
   const ready = paths[1]?.latenciesMs ?? [];
   const excess: number[] = [];
   for (const [k, r] of ready.entries()) {
-    const l = live[k];
-    if (r !== null && l !== null && l !== undefined) excess.push(r - l);
+    const before = live[k];
+    const after = live[k + 1];
+    if (r === null || before === null || before === undefined) continue;
+    if (after === null || after === undefined) continue;
+    excess.push(r - Math.max(before, after));
   }
   return { p50Ms: percentile(excess, 50), p99Ms: percentile(excess, 99) };
 }

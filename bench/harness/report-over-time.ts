@@ -133,7 +133,7 @@ export function renderOverTimeReport(results: OverTimeResults): string {
     out.push(
       '### 8. Probe latency against check latency',
       '',
-      `One server per row, one check taking the stated time (\`timeoutMs: ${OVER_TIME_TIMEOUT_MS}\`), liveness and readiness of that server measured in the same run. **Paced probes**: ${PROBE_RATE} requests per second on each path, interleaved, each sent on schedule whether or not earlier ones were answered (an open loop, as probes arrive), for ${config.durationS} s after a ${config.warmupS} s warm-up under load; each timed from its send to the end of its body, in the prober's process on the load CPU. One run per server: the two paths are compared within it. "Paired" is readiness minus liveness latency of the probes sent next to each other: a stall of the machine delays both and drops out, what stays is what readiness waited for.`,
+      `One server per row, one check taking the stated time (\`timeoutMs: ${OVER_TIME_TIMEOUT_MS}\`), liveness and readiness of that server measured in the same run. **Paced probes**: ${PROBE_RATE} requests per second on each path, interleaved, each sent on schedule whether or not earlier ones were answered (an open loop, as probes arrive), for ${config.durationS} s after a ${config.warmupS} s warm-up under load; each timed from its send to the end of its body, in the prober's process on the load CPU. One run per server: the two paths are compared within it. "Paired" is each readiness probe's latency minus that of the slower of its two liveness neighbours (sent 2.5 ms before and after it): a stall delays a readiness probe and at least one neighbour alike and drops out, what stays is what readiness waited for.`,
       '',
       table(
         [
@@ -143,7 +143,7 @@ export function renderOverTimeReport(results: OverTimeResults): string {
           'liveness p50 / p99 / max ms',
           'readiness p50 / p99 / max ms',
           'readiness p99 / liveness p99',
-          'readiness minus liveness, paired: p50 / p99 ms',
+          'readiness minus slower liveness neighbour, paired: p50 / p99 ms',
           'readiness statuses',
           'check runs',
           'late sends',
