@@ -5,6 +5,7 @@ import { isReadMethod, NOT_FOUND, send, sendMethodNotAllowed } from './http/send
 import type { HealthHandler } from './http/types.js';
 import { dashboard, dashboardOptionsSchema } from './middleware/dashboard.js';
 import { detailed } from './middleware/detailed.js';
+import { history } from './middleware/history.js';
 import { liveness } from './middleware/liveness.js';
 import { readiness } from './middleware/readiness.js';
 import { sseStream } from './middleware/sse-stream.js';
@@ -41,6 +42,7 @@ export type HealthRouterOptions = z.input<typeof routerOptionsSchema>;
  * | `/startup` | {@link startup}              |
  * | `/stream`, `/$stream` | {@link sseStream} |
  * | `/dashboard` | {@link dashboard}          |
+ * | `/history` | {@link history}              |
  *
  * Paths are matched after the mount point (`req.url` as Express and Connect rewrite it),
  * with the query string ignored and trailing slashes tolerated (`/ready/?x=1` is
@@ -82,6 +84,7 @@ export function healthRouter(
     ['/$stream', stream],
     ['/%24stream', stream],
     ['/dashboard', dashboard(health, dashboardOptions)],
+    ['/history', history(health, { showDetails, cors })],
   ]);
   // `/ready/<name>` for each check: exact names only, so no path trick reaches anything else.
   for (const name of health.checkNames) {
