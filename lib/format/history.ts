@@ -52,6 +52,25 @@ export const historyBodySchema = z.strictObject({
   checks: z.record(z.string(), checkHistoryBodySchema),
 });
 
+/**
+ * Schema of the data of the stream's `history` events (`?history=1`): `kind: 'full'`, the
+ * {@link historyBodySchema} body, sent once after the first report (and again to a client
+ * that could not take a delta); then `kind: 'delta'` after each poll where a check ran:
+ * the same shape holding, per check that ran, only its new runs and transitions (with its
+ * uptime, flapping and percent state change now), the service's new transitions and
+ * uptime, and `removed`, the checks unregistered since the last event.
+ */
+export const historyEventSchema = z.discriminatedUnion('kind', [
+  historyBodySchema.extend({ kind: z.literal('full') }),
+  historyBodySchema.extend({
+    kind: z.literal('delta'),
+    removed: z.array(z.string()).optional(),
+  }),
+]);
+
+/** The data of a stream `history` event: see {@link historyEventSchema}. */
+export type HistoryEvent = z.output<typeof historyEventSchema>;
+
 /** The body of `GET /health/history`: see {@link historyBodySchema}. */
 export type HistoryBody = z.output<typeof historyBodySchema>;
 

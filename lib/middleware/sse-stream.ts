@@ -80,7 +80,13 @@ export function sseStream(health: Health, options: StreamOptions = {}): SseStrea
     req.socket.setNoDelay(true);
     res.write(retry);
     const onlyChanges = query.onlyChanges ?? settings.onlyChanges;
-    hub.join(res, query.pollIntervalMs, onlyChanges, query.format ?? settings.format);
+    hub.join(
+      res,
+      query.pollIntervalMs,
+      onlyChanges,
+      query.format ?? settings.format,
+      query.history,
+    );
   });
   return Object.assign(handler, { stats: () => hub.stats() });
 }
