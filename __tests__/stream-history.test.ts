@@ -6,6 +6,8 @@ import {
   type HealthOptions,
   type RunColumns,
 } from '../lib/index.js';
+import { HistoryFeed, type HistoryCursor } from '../lib/stream/history-feed.js';
+import { fakeClock } from './helpers/clock.js';
 import { listen } from './helpers/server.js';
 import { openStream, type ReceivedEvent, type SseClient } from './helpers/sse.js';
 
@@ -108,6 +110,30 @@ describe('the stream with ?history=1', () => {
     }
   });
 
+  it('a check registered while streaming comes whole in a delta; one removed is listed', async () => {
+    const { runner, open } = await serve();
+    const client = await open('&history=1');
+    await client.until(() => histories(client).length >= 2, 5000, 'history events');
+    const remove = runner.register('late', () => ({ status: 'DEGRADED', message: 'warming up' }));
+    await client.until(
+      () => histories(client).some((h) => h.kind === 'delta' && h.checks.late !== undefined),
+      5000,
+      'the new check',
+    );
+    const first = histories(client).find((h) => h.checks.late !== undefined);
+    expect(first?.checks.late?.transitions).toMatchObject([
+      { to: 'DEGRADED', message: 'warming up' },
+    ]);
+    remove();
+    await client.until(
+      () => histories(client).some((h) => h.removed?.includes('late') === true),
+      5000,
+      'the removal',
+    );
+    const last = histories(client).at(-1);
+    expect(last?.checks.late).toBeUndefined();
+  });
+
   it('without ?history, or with history=0, no history event; a bad value is 400', async () => {
     const { open, url } = await serve();
     const plain = await open('');
@@ -138,5 +164,64 @@ describe('the stream with ?history=1', () => {
     const client = await open('&history=1');
     await client.until(() => client.events.length >= 4, 5000, 'four reports');
     expect(client.events.every((e) => e.event === 'health')).toBe(true);
+  });
+});
+
+describe('HistoryFeed', () => {
+  /** A reader that records what it was sent, and can be blocked like a full socket. */
+  function reader() {
+    const frames: HistoryData[] = [];
+    const client = {
+      history: true,
+      blocked: false,
+      historyCursor: undefined as HistoryCursor | undefined,
+      offerHistory(frame: Buffer, cursor: HistoryCursor) {
+        if (client.blocked) {
+          client.historyCursor = undefined;
+          return;
+        }
+        client.historyCursor = cursor;
+        frames.push(JSON.parse(/data: (.*)\n/.exec(frame.toString())![1]!) as HistoryData);
+      },
+    };
+    return { client, frames };
+  }
+
+  it('frames one delta for clients at one cursor, skips an unchanged poll, catches a blocked client up from its own cursor', async () => {
+    const clock = fakeClock();
+    const health = createHealth({ clock: clock.now, cacheTtlMs: 0, checks: { db: () => true } });
+    const feed = new HistoryFeed(health, true);
+    const a = reader();
+    const b = reader();
+    await health.run();
+    feed.prime(a.client);
+    feed.prime(b.client);
+    expect([a.frames[0]?.kind, b.frames[0]?.kind]).toEqual(['full', 'full']);
+
+    clock.advance(1000);
+    let report = await health.run();
+    feed.afterEvent(report, [a.client, b.client]);
+    expect(a.frames[1]).toEqual(b.frames[1]);
+    expect(a.frames[1]?.checks.db?.runs.at).toEqual([clock.now()]);
+    expect(a.client.historyCursor).toBe(b.client.historyCursor);
+
+    // The same report again (a cached run): nothing new, nothing read, nothing sent.
+    feed.afterEvent(report, [a.client, b.client]);
+    expect(a.frames).toHaveLength(2);
+
+    // b's buffer is full: it is skipped, and catches up once it reads again.
+    b.client.blocked = true;
+    clock.advance(1000);
+    report = await health.run();
+    feed.afterEvent(report, [a.client, b.client]);
+    b.client.blocked = false;
+    clock.advance(1000);
+    report = await health.run();
+    feed.afterEvent(report, [a.client, b.client]);
+    expect(a.frames.map((f) => f.kind)).toEqual(['full', 'delta', 'delta', 'delta']);
+    // Its own delta, from where it stopped: the two runs it missed, none twice.
+    expect(b.frames.map((f) => f.kind)).toEqual(['full', 'delta', 'delta']);
+    expect(b.frames[2]?.checks.db?.runs.at).toEqual([clock.now() - 1000, clock.now()]);
+    expect(a.frames[3]?.checks.db?.runs.at).toEqual([clock.now()]);
   });
 });

@@ -54,8 +54,7 @@ export const historyBodySchema = z.strictObject({
 
 /**
  * Schema of the data of the stream's `history` events (`?history=1`): `kind: 'full'`, the
- * {@link historyBodySchema} body, sent once after the first report (and again to a client
- * that could not take a delta); then `kind: 'delta'` after each poll where a check ran:
+ * {@link historyBodySchema} body, sent once after the first report; then `kind: 'delta'` after each poll where a check ran:
  * the same shape holding, per check that ran, only its new runs and transitions (with its
  * uptime, flapping and percent state change now), the service's new transitions and
  * uptime, and `removed`, the checks unregistered since the last event.

@@ -48,8 +48,8 @@ export interface SseStreamHandler extends HealthHandler {
  * - With `?history=1` (and a runner that keeps history): an `event: history` (no `id:`)
  *   after the first report, `{"kind":"full", ...}` with the body of `GET /health/history`,
  *   then after each poll where a check ran `{"kind":"delta", ...}` holding only the new
- *   runs and transitions per check that ran (see `historyEventSchema`). A client that
- *   could not take a delta (its buffer full) gets a full one again. Messages follow
+ *   runs and transitions per check that ran (see `historyEventSchema`). A client whose
+ *   buffer is full is skipped; its next delta holds all it missed. Messages follow
  *   `showDetails`.
  * - One shared poll per interval feeds every client, through the runner's cache: checks
  *   run at most once per TTL however many clients connect. A client that stops reading

@@ -57,8 +57,9 @@ export class StreamClient implements HistoryReader {
   }
 
   /**
-   * Sends a `history` event that brings it to `cursor`. A blocked client skips it and
-   * gets the full history once it reads again: a lost delta is never papered over.
+   * Sends a `history` event that brings it to `cursor`. The feed skips blocked clients (they
+   * catch up from their own cursor); should one be offered a frame anyway, it is dropped
+   * and the client gets the full history next time: a lost delta is never papered over.
    */
   offerHistory(frame: Buffer, cursor: HistoryCursor): void {
     if (!this.open) return;

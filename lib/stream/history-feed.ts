@@ -135,10 +135,11 @@ function runSignature(report: HealthReport): string {
 
 /**
  * The history side of one stream handler: the full history for a client that just
- * connected (or lost a delta to backpressure), then, after each poll where something ran,
- * a delta per distinct cursor, framed once and shared by every client at that cursor
- * (after one poll every client is at the same one). Nothing is read from the runner when
- * no client asked for history or no check ran since the last poll.
+ * connected, then, after each poll where something ran, a delta per distinct cursor,
+ * framed once and shared by every client at that cursor (after one poll every client is
+ * at the same one). A blocked client is skipped and keeps its cursor, so its next delta,
+ * its own frame that once, holds all it missed. Nothing is read from the runner when no
+ * client asked for history or no check ran since the last poll.
  */
 export class HistoryFeed {
   readonly #health: Health;
