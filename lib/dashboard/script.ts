@@ -7,9 +7,14 @@ import { SHUTTING_DOWN_MESSAGE } from '../runner/health.js';
  * 1. `toView(body)` reads any body the stream speaks (`components`, `health+json`,
  *    `servicekit`) into one view: `{ status, message, version, uptimeSeconds,
  *    shuttingDown, components: [{ name, status, message, durationMs, checkedAt, critical }] }`.
+ *    `applyHistory(data)` reads the stream's `history` events (`kind` `full`, then `delta`)
+ *    into one model per check: `{ runs: [{ at, status, durationMs }], transitions: [{ at,
+ *    to, message }], uptime, flapping, percentStateChange }`, bounded like the server's.
  * 2. `state` holds what the page knows: the last view, when it came, and the connection
  *    (`connecting`, `live`, `lost` since a time, `stopped` by a deliberate shutdown).
- * 3. `renderers` each draw one part of the page from `state`; `update()` runs them all.
+ *    `state.history` holds the history model, `historyVersion` counts its updates.
+ * 3. `renderers` each draw one part of the page from `state`; `update()` runs them all
+ *    (`renderHistory` draws the strips, sparklines, uptime and badges).
  *
  * Every string that came from the service is written with `textContent`, never as HTML.
  */

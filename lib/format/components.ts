@@ -41,6 +41,7 @@ export const detailedBodySchema = z.strictObject({
       lastSuccessAt: z.iso.datetime().optional(),
       lastFailureAt: z.iso.datetime().optional(),
       nextRunAt: z.iso.datetime().optional(),
+      flapping: z.boolean().optional(),
       pending: z
         .strictObject({
           status,
