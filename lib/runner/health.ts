@@ -427,7 +427,7 @@ export class Health extends EventEmitter<HealthEvents> {
     const history = this.#histories.get(name);
     const flipped =
       history?.record(
-        this.#clocks.epoch(),
+        this.#safeNow(),
         component.status,
         component.durationMs,
         current,
@@ -506,7 +506,8 @@ export class Health extends EventEmitter<HealthEvents> {
     message: string | undefined,
   ): void {
     if (previous === current) return;
-    if (name === '') this.#serviceTimeline?.record(this.#clocks.epoch(), current, message);
+    // #safeNow: close() and markShuttingDown() come here, and must not throw for a bad clock.
+    if (name === '') this.#serviceTimeline?.record(this.#safeNow(), current, message);
     const event: HealthChangeEvent = {
       name,
       previous,
