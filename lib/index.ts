@@ -79,6 +79,15 @@ export { liveness } from './middleware/liveness.js';
 export { readiness, type ReadinessOptions } from './middleware/readiness.js';
 export { startup } from './middleware/startup.js';
 export { detailed } from './middleware/detailed.js';
+/** The history of every check over time: runs, transitions, uptime, flapping. */
+export { history, HISTORY_OFF, type HistoryHandlerOptions } from './middleware/history.js';
+export {
+  checkHistoryBodySchema,
+  historyBodySchema,
+  historyEventSchema,
+  type HistoryBody,
+  type HistoryEvent,
+} from './format/history.js';
 /** Live health: the SSE stream, its options and stats, and the dashboard page. */
 export { sseStream, type SseStreamHandler } from './middleware/sse-stream.js';
 export { STREAM_DEFAULTS, type StreamOptions } from './stream/options.js';

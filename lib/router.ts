@@ -7,6 +7,7 @@ import { isReadMethod, NOT_FOUND, send, sendMethodNotAllowed } from './http/send
 import type { HealthHandler } from './http/types.js';
 import { dashboard, dashboardOptionsSchema } from './middleware/dashboard.js';
 import { detailed } from './middleware/detailed.js';
+import { history } from './middleware/history.js';
 import { liveness } from './middleware/liveness.js';
 import { readiness } from './middleware/readiness.js';
 import { sseStream } from './middleware/sse-stream.js';
@@ -43,6 +44,7 @@ export type HealthRouterOptions = z.input<typeof routerOptionsSchema>;
  * | `/startup` | {@link startup}              |
  * | `/stream`, `/$stream` | {@link sseStream} |
  * | `/dashboard` | {@link dashboard}          |
+ * | `/history` | {@link history}              |
  *
  * Paths are matched after the mount point (`req.url` as Express and Connect rewrite it),
  * with the query string ignored and trailing slashes tolerated (`/ready/?x=1` is
@@ -98,6 +100,7 @@ export function healthRouter(
     ['/$stream', stream],
     ['/%24stream', stream],
     ['/dashboard', dashboard(health, dashboardOptions)],
+    ['/history', history(health, { showDetails, cors })],
   ]);
   // `/ready/<name>` for each check the runner has now (checks registered later included):
   // exact names only, so no path trick reaches anything else. Built on first use, dropped

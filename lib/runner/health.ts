@@ -479,6 +479,7 @@ export class Health extends EventEmitter<HealthEvents> {
     message: string | undefined,
   ): void {
     if (previous === current) return;
+    // #safeNow: close() and markShuttingDown() come here, and must not throw for a bad clock.
     if (name === '') this.#history.recordService(this.#safeNow(), current, message);
     const event: HealthChangeEvent = {
       name,
