@@ -3,9 +3,11 @@ import type {
   CheckOutcome,
   HealthChangeEvent,
   HealthCheckEvent,
+  HealthFlappingEvent,
   HealthRegistrationEvent,
 } from '../runner/events.js';
 import type { Health } from '../runner/health.js';
+import type { ComponentReport } from '../runner/types.js';
 import { worstStatus, type HealthStatus } from '../status.js';
 import type {
   MetricConfig,
@@ -23,6 +25,10 @@ export const METRIC_NAMES = Object.freeze({
   checkDuration: 'health_check_duration_seconds',
   checkRuns: 'health_checks_total',
   status: 'health_status',
+  checkCritical: 'health_check_critical',
+  checkConsecutiveFailures: 'health_check_consecutive_failures',
+  checkStaleness: 'health_check_staleness_seconds',
+  checkFlapping: 'health_check_flapping',
 });
 
 /**
@@ -49,8 +55,14 @@ interface Attachment {
   readonly detach: () => void;
 }
 
+/** Seconds from `checkedAt` (ISO 8601) to `now` (ms since the epoch), never negative. */
+export function ageSeconds(checkedAt: string, now: number): number {
+  const made = Date.parse(checkedAt);
+  return Number.isFinite(made) ? Math.max(0, (now - made) / 1000) : 0;
+}
+
 /**
- * The four metrics of one registry and prefix, shared by every {@link metrics} call on
+ * The metrics of one registry and prefix, shared by every {@link metrics} call on
  * them. Their `collect()` runs the attached runners (through the runner's cache) so a
  * scrape shows the current status even when nothing else asks for it.
  */
@@ -59,6 +71,10 @@ export class HealthInstruments {
   readonly checkDuration: PromHistogram;
   readonly checkRuns: PromCounter;
   readonly status: PromGauge;
+  readonly checkCritical: PromGauge;
+  readonly checkConsecutiveFailures: PromGauge;
+  readonly checkStaleness: PromGauge;
+  readonly checkFlapping: PromGauge;
   /** The runners feeding these metrics. */
   readonly #attached = new Map<Health, Attachment>();
   /** The checks whose histogram series were started at 0: zero() again would reset them. */
@@ -110,6 +126,24 @@ export class HealthInstruments {
       help: `Aggregate health of the service: ${statusHelp}`,
       labelNames: [],
     });
+    const gauge = (name: string, help: string) =>
+      build('gauge', client.Gauge, { name: prefix + name, help, labelNames: ['check'] });
+    this.checkCritical = gauge(
+      METRIC_NAMES.checkCritical,
+      'Whether each health check is critical (1) or not (0): a critical DOWN makes the service DOWN.',
+    );
+    this.checkConsecutiveFailures = gauge(
+      METRIC_NAMES.checkConsecutiveFailures,
+      'Failed runs in a row of each health check, 0 after a success.',
+    );
+    this.checkStaleness = gauge(
+      METRIC_NAMES.checkStaleness,
+      'Seconds since the result each health check serves was made (its checkedAt), at scrape time.',
+    );
+    this.checkFlapping = gauge(
+      METRIC_NAMES.checkFlapping,
+      "Whether each health check is flapping (1) or not (0), by Nagios' percent state change; absent when history is off.",
+    );
   }
 
   /** Whether these metrics are still the ones `registry` holds (it may have been cleared). */
@@ -136,10 +170,13 @@ export class HealthInstruments {
     for (const check of health.checkNames) this.#start(check);
     const onCheck = ({ name, outcome, component, reported }: HealthCheckEvent) => {
       const labels = { check: name };
-      // The gauge follows the reported status (after thresholds); the counter counts runs.
-      this.checkStatus.set(labels, STATUS_VALUES[reported.status]);
+      // The gauges follow the reported status (after thresholds); the counter counts runs.
       this.checkDuration.observe(labels, component.durationMs / 1000);
       this.checkRuns.inc({ check: name, result: outcome });
+      this.#setComponent(name, reported, Date.now());
+    };
+    const onFlapping = ({ name, flapping }: HealthFlappingEvent) => {
+      this.checkFlapping.set({ check: name }, flapping ? 1 : 0);
     };
     const onRegister = ({ name }: HealthRegistrationEvent) => {
       this.#start(name);
@@ -155,6 +192,7 @@ export class HealthInstruments {
         health.off('change', onChange);
         health.off('register', onRegister);
         health.off('unregister', onUnregister);
+        health.off('flapping', onFlapping);
       },
     };
     const onChange = ({ name, current }: HealthChangeEvent) => {
@@ -167,6 +205,7 @@ export class HealthInstruments {
     health.on('change', onChange);
     health.on('register', onRegister);
     health.on('unregister', onUnregister);
+    health.on('flapping', onFlapping);
     return release;
   }
 
@@ -179,7 +218,15 @@ export class HealthInstruments {
 
   /** Removes every series of a check that was unregistered. */
   #remove(check: string): void {
-    this.checkStatus.remove({ check });
+    for (const gauge of [
+      this.checkStatus,
+      this.checkCritical,
+      this.checkConsecutiveFailures,
+      this.checkStaleness,
+      this.checkFlapping,
+    ]) {
+      gauge.remove({ check });
+    }
     for (const result of OUTCOMES) this.checkRuns.remove({ check, result });
     if (this.#ownHistogram) this.checkDuration.remove({ check });
     this.#zeroed.delete(check);
@@ -201,11 +248,23 @@ export class HealthInstruments {
       const attachment = this.#attached.get(health);
       if (report === undefined || attachment === undefined) return;
       attachment.status = report.status;
+      const now = Date.now();
       for (const [check, component] of Object.entries(report.components)) {
-        this.checkStatus.set({ check }, STATUS_VALUES[component.status]);
+        this.#setComponent(check, component, now);
       }
     });
     this.#setAggregate();
+  }
+
+  /** The per-check gauges of a component as reported (after the thresholds). */
+  #setComponent(check: string, component: ComponentReport, now: number): void {
+    const labels = { check };
+    this.checkStatus.set(labels, STATUS_VALUES[component.status]);
+    this.checkCritical.set(labels, component.critical ? 1 : 0);
+    this.checkConsecutiveFailures.set(labels, component.consecutiveFailures);
+    this.checkStaleness.set(labels, ageSeconds(component.checkedAt, now));
+    if (component.flapping !== undefined)
+      this.checkFlapping.set(labels, component.flapping ? 1 : 0);
   }
 
   /** The aggregate gauge is the worst status of the attached runners. */
