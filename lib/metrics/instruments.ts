@@ -55,10 +55,13 @@ interface Attachment {
   readonly detach: () => void;
 }
 
-/** Seconds from `checkedAt` (ISO 8601) to `now` (ms since the epoch), never negative. */
-export function ageSeconds(checkedAt: string, now: number): number {
-  const made = Date.parse(checkedAt);
-  return Number.isFinite(made) ? Math.max(0, (now - made) / 1000) : 0;
+/**
+ * Seconds from `checkedAt` to `timestamp` (both ISO 8601, both from the runner's clock, so
+ * an injected `clock` drives it too), never negative; 0 when either does not parse.
+ */
+export function ageSeconds(checkedAt: string, timestamp: string): number {
+  const age = (Date.parse(timestamp) - Date.parse(checkedAt)) / 1000;
+  return Number.isFinite(age) ? Math.max(0, age) : 0;
 }
 
 /**
@@ -173,7 +176,7 @@ export class HealthInstruments {
       // The gauges follow the reported status (after thresholds); the counter counts runs.
       this.checkDuration.observe(labels, component.durationMs / 1000);
       this.checkRuns.inc({ check: name, result: outcome });
-      this.#setComponent(name, reported, Date.now());
+      this.#setComponent(name, reported, reported.checkedAt);
     };
     const onFlapping = ({ name, flapping }: HealthFlappingEvent) => {
       this.checkFlapping.set({ check: name }, flapping ? 1 : 0);
@@ -248,21 +251,20 @@ export class HealthInstruments {
       const attachment = this.#attached.get(health);
       if (report === undefined || attachment === undefined) return;
       attachment.status = report.status;
-      const now = Date.now();
       for (const [check, component] of Object.entries(report.components)) {
-        this.#setComponent(check, component, now);
+        this.#setComponent(check, component, report.timestamp);
       }
     });
     this.#setAggregate();
   }
 
   /** The per-check gauges of a component as reported (after the thresholds). */
-  #setComponent(check: string, component: ComponentReport, now: number): void {
+  #setComponent(check: string, component: ComponentReport, timestamp: string): void {
     const labels = { check };
     this.checkStatus.set(labels, STATUS_VALUES[component.status]);
     this.checkCritical.set(labels, component.critical ? 1 : 0);
     this.checkConsecutiveFailures.set(labels, component.consecutiveFailures);
-    this.checkStaleness.set(labels, ageSeconds(component.checkedAt, now));
+    this.checkStaleness.set(labels, ageSeconds(component.checkedAt, timestamp));
     if (component.flapping !== undefined)
       this.checkFlapping.set(labels, component.flapping ? 1 : 0);
   }

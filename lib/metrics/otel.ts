@@ -157,12 +157,12 @@ export function otelMetrics(health: Health, options: OtelMetricsOptions = {}): H
         components.set(name, component);
       result.observe(status, STATUS_VALUES[report.status]);
     }
-    const now = Date.now();
+    const timestamp = report?.timestamp ?? '';
     for (const [name, component] of components) {
       const attributes = { [OTEL_ATTRIBUTES.name]: name };
       result.observe(checkStatus, STATUS_VALUES[component.status], attributes);
       result.observe(consecutive, component.consecutiveFailures, attributes);
-      result.observe(staleness, ageSeconds(component.checkedAt, now), attributes);
+      result.observe(staleness, ageSeconds(component.checkedAt, timestamp), attributes);
       if (component.flapping !== undefined)
         result.observe(flapping, component.flapping ? 1 : 0, attributes);
     }
