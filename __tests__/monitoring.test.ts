@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../lib/index.js';
-import { dashboard, MIXIN_DEFAULTS, RECORDED, ruleGroups } from '../monitoring/mixin.js';
+import {
+  dashboard,
+  dashboardExpressions,
+  MIXIN_DEFAULTS,
+  RECORDED,
+  ruleGroups,
+} from '../monitoring/mixin.js';
 import { MONITORING_DIR, renderFiles } from '../monitoring/render.js';
 import { prometheusInstalled, promtool } from './helpers/prometheus.js';
 import { servicesRequired } from './helpers/services.js';
@@ -16,16 +22,10 @@ if (!prometheusInstalled && servicesRequired) {
 }
 const RULES = join(MONITORING_DIR, 'health-probes.rules.yml');
 
-/** Every PromQL expression of the dashboard: panel targets and variable queries. */
-export function dashboardExpressions(model: Record<string, unknown>): string[] {
-  const panels = model.panels as { targets: { expr: string }[] }[];
-  return panels.flatMap((p) => p.targets.map((t) => t.expr));
-}
-
 const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'on', 'without', 'ignoring']);
 
 /** The metric names an expression reads (not functions, keywords, labels or numbers). */
-export function metricNamesIn(expression: string): string[] {
+function metricNamesIn(expression: string): string[] {
   const bare = expression
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, ' ')

@@ -424,6 +424,12 @@ export function dashboard(config: MixinConfig = MIXIN_DEFAULTS): Record<string, 
   };
 }
 
+/** Every PromQL expression of the dashboard's panels, as written (with `$job`, `$check`). */
+export function dashboardExpressions(model: Record<string, unknown>): string[] {
+  const panels = model.panels as { targets: { expr: string }[] }[];
+  return panels.flatMap((p) => p.targets.map((t) => t.expr));
+}
+
 /** The dashboard as the committed JSON text. */
 export function dashboardJson(config: MixinConfig = MIXIN_DEFAULTS): string {
   return `${JSON.stringify(dashboard(config), null, 2)}\n`;
