@@ -45,6 +45,15 @@ const allowed = new Set<string>([
 ]);
 
 describe('the monitoring mixin', () => {
+  it('the README states every knob with its default', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    for (const [knob, value] of Object.entries(MIXIN_DEFAULTS)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${knob}\` |`));
+      const shown = typeof value === 'string' ? `\`'${value}'\`` : `\`${String(value)}\``;
+      expect(row, knob).toContain(`| ${shown} |`);
+    }
+  });
+
   it('the committed rules and dashboard are what the default knobs render', async () => {
     for (const [name, text] of Object.entries(await renderFiles())) {
       expect(
