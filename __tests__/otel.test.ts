@@ -50,7 +50,7 @@ function sdk() {
   return {
     meter: provider.getMeter('test'),
     /** Collects once and returns the metrics by name. */
-    async collect(): Promise<Map<string, MetricData>> {
+    collect: async (): Promise<Map<string, MetricData>> => {
       exporter.reset();
       await reader.forceFlush();
       const [resource] = exporter.getMetrics();
@@ -262,7 +262,7 @@ describe.skipIf(!prometheusInstalled)(
         () => `health_check_status from the OTel exporter (log: ${running.log()})`,
       );
       const byCheck = Object.fromEntries(
-        series.map((s) => [s.metric.health_check_name, Number(s.value[1])]),
+        series.map((s): [string, number] => [s.metric.health_check_name ?? '', Number(s.value[1])]),
       );
       expect(byCheck).toEqual({ db: 1, search: 0 });
       expect(Number((await running.query('health_status'))[0]?.value[1])).toBe(0.5);
