@@ -36,15 +36,27 @@ describe.skipIf(gate.skip)(`checks.redis against Redis${gate.reason}`, () => {
     }
   });
 
-  it('is DOWN while ioredis is still connecting, instead of queueing a PING', async () => {
-    const client = new Redis({ host: '127.0.0.1', port: 6379 });
+  it('waits for a client still in its first connect: UP right after start-up', async () => {
+    const io = new Redis({ host: '127.0.0.1', port: 6379 });
+    const node = createClient({ url: 'redis://127.0.0.1:6379' });
+    node.on('error', () => undefined);
+    node.connect().catch(() => undefined);
     try {
-      expect(await runCheck(checks.redis(client))).toMatchObject({
-        status: 'DOWN',
-        message: 'client not ready (connecting)',
+      expect(io.status).toBe('connecting');
+      expect(node.isReady).toBe(false);
+      const health = createHealth({
+        checks: { io: checks.redis(io), node: checks.redis(node) },
       });
+      try {
+        const report = await health.run();
+        expect(report.components.io?.status).toBe('UP');
+        expect(report.components.node?.status).toBe('UP');
+      } finally {
+        health.close();
+      }
     } finally {
-      client.disconnect();
+      io.disconnect();
+      node.destroy();
     }
   });
 
@@ -121,12 +133,13 @@ describe('checks.redis contract', () => {
     });
   });
 
-  it('listens to error events until health.close()', () => {
+  it('listens to the client until health.close()', () => {
     const client = new Redis({ lazyConnect: true });
+    const events = ['error', 'ready', 'reconnecting', 'end', 'close'];
     const health = createHealth({ checks: { cache: checks.redis(client) } });
-    expect(client.listenerCount('error')).toBe(1);
+    for (const event of events) expect(client.listenerCount(event)).toBeGreaterThan(0);
     health.close();
-    expect(client.listenerCount('error')).toBe(0);
+    for (const event of events) expect(client.listenerCount(event)).toBe(0);
   });
 
   it.each([

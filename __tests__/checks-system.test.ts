@@ -38,7 +38,9 @@ describe('checks.diskSpace', () => {
       checks.diskSpace({ path: '/', minFreeBytes: Number.MAX_SAFE_INTEGER }),
     );
     expect(result?.status).toBe('DOWN');
-    expect(result?.message).toMatch(/^free space \d+ bytes is below 9007199254740991 bytes$/);
+    expect(result?.message).toMatch(
+      /^freeBytes \d+ bytes is below minFreeBytes 9007199254740991 bytes by \d+ bytes$/,
+    );
   });
 
   it('is DOWN for a path that does not exist', async () => {
@@ -69,7 +71,9 @@ describe('checks.memory', () => {
   it('is DOWN above maxRssBytes', async () => {
     const result = await component(checks.memory({ maxRssBytes: 1024 }));
     expect(result?.status).toBe('DOWN');
-    expect(result?.message).toMatch(/^RSS \d+ bytes exceeds 1024$/);
+    expect(result?.message).toMatch(
+      /^rssBytes \d+ bytes is above maxRssBytes 1024 bytes by \d+ bytes$/,
+    );
   });
 });
 

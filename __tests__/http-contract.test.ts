@@ -1,20 +1,29 @@
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import connect from 'connect';
 import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealth, healthRouter, type Health, type HealthRouterOptions } from '../lib/index.js';
+import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
 import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
+import { FOREIGN_VALUES } from './helpers/foreign-values.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 type Mount = (router: ReturnType<typeof healthRouter>) => RequestListener;
 
+/** The app's last middleware: what a request the router hands on (`next()`) reaches. */
+function appFallback(req: IncomingMessage, res: ServerResponse): void {
+  const { originalUrl } = req as { originalUrl?: string };
+  res.writeHead(418, { 'content-type': 'text/plain' });
+  res.end(`app: ${req.method ?? ''} ${originalUrl ?? req.url ?? ''}`);
+}
+
 /** The four hosts the router must work under, each with the prefix it is served at. */
 const hosts: [string, string, Mount][] = [
-  ['Express 4', '/health', (router) => express4().use('/health', router)],
-  ['Express 5', '/health', (router) => express().use('/health', router)],
-  ['Connect', '/health', (router) => connect().use('/health', router)],
+  ['Express 4', '/health', (router) => express4().use('/health', router).use(appFallback)],
+  ['Express 5', '/health', (router) => express().use('/health', router).use(appFallback)],
+  ['Connect', '/health', (router) => connect().use('/health', router).use(appFallback)],
   ['node:http', '', (router) => router],
 ];
 
@@ -119,14 +128,78 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
     }
   });
 
-  it('unknown sub-paths get 404 JSON', async () => {
-    const get = await serve(createHealth());
-    for (const path of ['/nope', '/ready/extra', '/READY', '/live.json']) {
-      const response = await get(path);
-      expect(response.status, path).toBe(404);
-      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      expect(await response.json()).toEqual({ error: 'not found' });
+  it('an unknown sub-path goes to the app (next), or gets 404 JSON when there is none', async () => {
+    const get = await serve(createHealth({ checks: { db: () => true } }));
+    for (const [path, method] of [
+      ['/nope', 'GET'],
+      ['/ready/extra', 'GET'],
+      ['/ready/nope?x=1', 'HEAD'],
+      ['/READY', 'GET'],
+      ['/live.json', 'POST'],
+    ] as const) {
+      const response = await get(path, { method });
+      if (prefix === '') {
+        expect(response.status, path).toBe(404);
+        expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        if (method !== 'HEAD') expect(await response.json()).toEqual({ error: 'not found' });
+      } else {
+        expect(response.status, path).toBe(418);
+        if (method !== 'HEAD') expect(await response.text()).toBe(`app: ${method} /health${path}`);
+      }
     }
+  });
+
+  it('a bad query parameter answers 400 {"error","parameter"}, the shape of the stream\'s', async () => {
+    const get = await serve(createHealth({ checks: { db: () => true } }));
+    const tooMany = Array.from({ length: 40 }, (_, i) => `exclude=c${i}`).join('&');
+    for (const [path, parameter] of [
+      ['/?format=xml', 'format'],
+      ['/ready?format=a&format=b', 'format'],
+      ['/live?format=html', 'format'],
+      ['/startup?format=', 'format'],
+      [`/ready?${tooMany}`, 'exclude'],
+      ['/stream?poll_interval=0', 'poll_interval'],
+    ] as const) {
+      const response = await get(path);
+      expect(response.status, path).toBe(400);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(Object.keys(body), path).toEqual(['error', 'parameter']);
+      expect(body.parameter, path).toBe(parameter);
+    }
+  });
+
+  it('/ready/<name>?exclude=<name> is a 400: excluding the one check asked for leaves nothing', async () => {
+    const get = await serve(createHealth({ checks: { db: () => false, cache: () => true } }));
+    const response = await get('/ready/db?exclude=db');
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'query parameter `exclude` names "db", the one check this probe answers for',
+      parameter: 'exclude',
+    });
+    // Excluding another name is allowed (and answers for the check asked for).
+    expect((await get('/ready/db?exclude=cache')).status).toBe(503);
+    expect((await get('/ready/cache?exclude=db')).status).toBe(200);
+  });
+
+  it('a showDetails function that never settles denies after the probe timeout, never hangs', async () => {
+    const get = await serve(
+      createHealth({ checks: { db: () => ({ status: 'DOWN', message: 'secret detail' }) } }),
+      { showDetails: () => new Promise<boolean>(() => undefined) },
+    );
+    const started = performance.now();
+    const answers = await Promise.all(
+      ['/ready', '/', '/startup', '/?format=servicekit'].map(async (path) => {
+        const response = await get(path, { signal: AbortSignal.timeout(5000) });
+        return [path, response.status, await response.text()] as const;
+      }),
+    );
+    const elapsedMs = performance.now() - started;
+    for (const [path, status, text] of answers) {
+      expect(status, path).toBe(503);
+      expect(text, path).not.toContain('secret detail');
+    }
+    expect(elapsedMs).toBeGreaterThanOrEqual(SHOW_DETAILS_TIMEOUT_MS - 5);
+    expect(elapsedMs).toBeLessThan(SHOW_DETAILS_TIMEOUT_MS + 500);
   });
 
   it('200 concurrent /ready requests with a 50 ms check run it once', async () => {
@@ -180,7 +253,7 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
     const get = await serve(
       createHealth({
         exposeErrors: false,
-        checks: { db: () => Promise.reject(new Error('password=hunter2')) },
+        checks: { db: () => Promise.reject(new Error('tenant hunter2 is over quota')) },
       }),
     );
     for (const path of ['/', '/ready', '/startup', '/live']) {
@@ -193,13 +266,17 @@ describe.each(hosts)('healthRouter under %s', (_name, prefix, mount) => {
     });
   });
 
-  it('by default an error message is shown, but never a stack frame', async () => {
+  it('by default an error message is shown, secrets masked, never a stack frame', async () => {
+    // Until 0.1.0 a `password=` pair was shown as thrown; issue 13 masks it by default.
     const get = await serve(
-      createHealth({ checks: { db: () => Promise.reject(new Error('password=hunter2')) } }),
+      createHealth({
+        checks: { db: () => Promise.reject(new Error('auth failed: password=hunter2 user=app')) },
+      }),
     );
     for (const path of ['/', '/ready', '/startup']) {
       const text = await (await get(path)).text();
-      expect(text, path).toContain('password=hunter2');
+      expect(text, path).toContain('auth failed: password=*** user=app');
+      expect(text, path).not.toContain('hunter2');
       expect(text, path).not.toMatch(/\bat .*\(|\.ts:\d+|\.js:\d+|node:internal/);
     }
   });
@@ -291,6 +368,103 @@ describe('healthRouter mounted in an Express app', () => {
   });
 });
 
+type Use = (path: string | undefined, handler: unknown) => void;
+/** An app of each framework, given its middleware in order; `path` undefined: no mount path. */
+const frameworks: [string, (build: (use: Use) => void) => RequestListener][] = [
+  [
+    'Express 4',
+    (build) => {
+      const app = express4();
+      build((path, handler) =>
+        path === undefined ? app.use(handler as never) : app.use(path, handler as never),
+      );
+      return app;
+    },
+  ],
+  [
+    'Express 5',
+    (build) => {
+      const app = express();
+      build((path, handler) =>
+        path === undefined ? app.use(handler as never) : app.use(path, handler as never),
+      );
+      return app;
+    },
+  ],
+  [
+    'Connect',
+    (build) => {
+      const app = connect();
+      build((path, handler) =>
+        path === undefined ? app.use(handler as never) : app.use(path, handler as never),
+      );
+      return app;
+    },
+  ],
+];
+
+/** A route of the app's own, answering 200 and its name. */
+const route = (name: string) => (_req: IncomingMessage, res: ServerResponse) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end(name);
+};
+/** The app's own 404 handler, last in the chain. */
+const appNotFound = (req: IncomingMessage, res: ServerResponse) => {
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end(`app 404: ${(req as { originalUrl?: string }).originalUrl ?? ''}`);
+};
+
+describe.each(frameworks)('healthRouter among the routes of a %s app', (_name, makeApp) => {
+  let server: TestServer | undefined;
+  let health: Health | undefined;
+  afterEach(async () => {
+    await server?.close();
+    health?.close();
+  });
+
+  async function serve(build: (use: Use, router: ReturnType<typeof healthRouter>) => void) {
+    health = createHealth({ checks: { db: () => true } });
+    const router = healthRouter(health);
+    server = await listen(makeApp((use) => build(use, router)));
+    return async (path: string) => {
+      const response = await fetch(`${server?.url}${path}`);
+      return [response.status, await response.text()] as const;
+    };
+  }
+
+  it('mounted without a path, serves the probes and leaves every other path, / included, to the app', async () => {
+    const get = await serve((use, router) => {
+      use(undefined, router);
+      use('/api', route('api'));
+      use(undefined, (req: IncomingMessage, res: ServerResponse, next: () => void) =>
+        req.url === '/' ? route('home')(req, res) : next(),
+      );
+      use(undefined, appNotFound);
+    });
+    expect(await get('/live')).toEqual([200, '{"status":"UP"}']);
+    expect(await get('/ready')).toEqual([
+      200,
+      '{"status":"UP","components":{"db":{"status":"UP"}}}',
+    ]);
+    expect(await get('/api')).toEqual([200, 'api']);
+    expect(await get('/')).toEqual([200, 'home']);
+    expect(await get('/nope')).toEqual([404, 'app 404: /nope']);
+    expect(await get('/ready/nope')).toEqual([404, 'app 404: /ready/nope']);
+  });
+
+  it('mounted at /health, routes added under /health after it are reached, and the app 404s the rest', async () => {
+    const get = await serve((use, router) => {
+      use('/health', router);
+      use('/health/custom', route('custom'));
+      use(undefined, appNotFound);
+    });
+    expect((await get('/health'))[0]).toBe(200);
+    expect(await get('/health/live')).toEqual([200, '{"status":"UP"}']);
+    expect(await get('/health/custom')).toEqual([200, 'custom']);
+    expect(await get('/health/nope')).toEqual([404, 'app 404: /health/nope']);
+  });
+});
+
 describe('a broken injected clock', () => {
   it('answers 500 instead of throwing out of the handler', async () => {
     const health = createHealth({ clock: () => Number.NaN, checks: { db: () => true } });
@@ -307,6 +481,34 @@ describe('a broken injected clock', () => {
       health.close();
     }
   });
+
+  it.each(FOREIGN_VALUES)(
+    'answers 500 and logs a string when the clock throws %s',
+    async (_label, value) => {
+      const logged: unknown[] = [];
+      const log = (object: unknown) => logged.push(object);
+      let armed = false;
+      const health = createHealth({
+        clock: () => {
+          if (armed) throw value;
+          return 1_000_000;
+        },
+        checks: { db: () => true },
+        logger: { info: log, warn: log, error: log },
+      });
+      const server = await listen(healthRouter(health));
+      try {
+        armed = true;
+        const response = await fetch(`${server.url}/ready`);
+        expect(response.status).toBe(500);
+        expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+        expect(logged).toContainEqual({ error: expect.any(String) as string, url: '/ready' });
+      } finally {
+        await server.close();
+        health.close();
+      }
+    },
+  );
 
   it('answers 500 when it breaks after the results were cached (the synchronous path)', async () => {
     let broken = false;

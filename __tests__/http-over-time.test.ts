@@ -106,6 +106,21 @@ describe.each(HOSTS)('health over time under %s', (_name, prefix, mount) => {
     expect(detailed.components.db?.lastFailureAt).toEqual(expect.any(String));
     expect((await get('/ready')).status).toBe(503);
   });
+
+  it('a check registered at run time is served at /ready/<name>, counted by /ready and excludable', async () => {
+    const runner = createHealth({ cacheTtlMs: 0, checks: { db: () => true } });
+    const get = await serve(runner);
+    expect((await get('/ready/tenant')).status).toBe(404);
+    const unregister = runner.register('tenant', () => false);
+    expect((await get('/ready/tenant')).status).toBe(503);
+    expect((await get('/ready')).status).toBe(503);
+    expect((await get('/ready?exclude=tenant')).status).toBe(200);
+    const body = (await (await get('/')).json()) as { components: Record<string, unknown> };
+    expect(Object.keys(body.components)).toEqual(['db', 'tenant']);
+    unregister();
+    expect((await get('/ready/tenant')).status).toBe(404);
+    expect((await get('/ready')).status).toBe(200);
+  });
 });
 
 describe('health over time on the withHealth fast path', () => {

@@ -8,6 +8,7 @@ import { DURATION_BUCKETS_SECONDS } from '../lib/metrics/instruments.js';
 import { metrics, type HealthMetrics } from '../lib/metrics/metrics.js';
 import { loadPromClient } from '../lib/metrics/prom-client.js';
 import { fakeClock } from './helpers/clock.js';
+import { FOREIGN_VALUES } from './helpers/foreign-values.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 const run = promisify(execFile);
@@ -162,7 +163,7 @@ describe('metrics() values', () => {
   });
 
   it('never puts error text in labels', async () => {
-    const secret = 'password=hunter2 host=10.1.2.3';
+    const secret = 'tenant hunter2 on host=10.1.2.3';
     const { exported } = setup({
       checks: {
         db: () => {
@@ -394,6 +395,34 @@ describe('metrics().handler', () => {
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
+
+  it.each(FOREIGN_VALUES)(
+    'answers 500 and logs a string when collecting fails with %s',
+    async (_label, value) => {
+      const registry = new Registry();
+      new Gauge({
+        name: 'foreign',
+        help: 'a collect that throws what cannot be turned into a string',
+        registers: [registry],
+        collect() {
+          throw value;
+        },
+      });
+      const logged: unknown[] = [];
+      const log = (object: unknown) => logged.push(object);
+      const health = createHealth({
+        checks: { db: () => true },
+        logger: { info: log, warn: log, error: log },
+      });
+      const exported = metrics(health, { registry });
+      const server = await listen(exported.handler);
+      opened.push({ health, exported, server });
+      const response = await fetch(server.url);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+      expect(logged).toContainEqual({ error: expect.any(String) as string });
+    },
+  );
 
   it('answers 500 JSON without the reason when collecting fails, and logs it', async () => {
     const registry = new Registry();

@@ -140,7 +140,7 @@ describe('middleware factories validate at construction', () => {
       'readiness() with null',
       () => readiness(null as never),
       '',
-      /^readiness\(\): expected a Health/,
+      /^readiness\(\): the first argument must be a Health from createHealth\(\) or a map of checks; got null\.$/,
     ],
     [
       'startup() with a fractional status code',
@@ -210,7 +210,7 @@ describe('built-in check options', () => {
       'memory() without a limit',
       () => checks.memory({}),
       '',
-      /set `maxHeapRatio`, `maxRssBytes` or both/,
+      /set at least one of `warnHeapRatio`, `maxHeapRatio`, `warnRssBytes`, `maxRssBytes`/,
     ],
     [
       'memory() with a ratio above 1',

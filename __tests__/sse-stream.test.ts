@@ -667,14 +667,35 @@ describe('sseStream() formats and event names', () => {
 });
 
 describe('sseStream() reports that cannot be serialised', () => {
-  it('a detail turned into a cycle and a BigInt after the check: sent without details, and shutdown still ends the stream', async () => {
-    // The runner checks details when the check returns; the check keeps an object it
-    // handed out and changes it later.
-    const pool: Record<string, unknown> = { connections: 3 };
+  /**
+   * The runner snapshots details when a check returns, so its reports are always
+   * serialisable; a stream must not depend on it. `run()` is wrapped to add a BigInt and a
+   * cycle once `broken` is set, as a fault of the runner would.
+   */
+  function unserialisable(health: Health) {
+    const state = { broken: false };
+    const run = health.run.bind(health);
+    Object.defineProperty(health, 'run', {
+      value: async (options?: Parameters<Health['run']>[0]) => {
+        const report = await run(options);
+        if (!state.broken) return report;
+        const pool: Record<string, unknown> = { big: 10n };
+        pool.self = pool;
+        const database = { ...report.components.database!, details: { pool } };
+        return { ...report, components: { ...report.components, database } };
+      },
+    });
+    return state;
+  }
+
+  it('a report that cannot be serialised is sent without details, and shutdown still ends the stream', async () => {
     const health = createHealth({
       cacheTtlMs: 60_000,
-      checks: { database: () => ({ status: 'UP', message: 'fine', details: { pool } }) },
+      checks: {
+        database: () => ({ status: 'UP', message: 'fine', details: { pool: { connections: 3 } } }),
+      },
     });
+    const fault = unserialisable(health);
     const stream = sseStream(health);
     const server = await listen(stream);
     cleanups.push(() => server.close());
@@ -684,8 +705,7 @@ describe('sseStream() reports that cannot be serialised', () => {
       pool: { connections: 3 },
     });
 
-    pool.self = pool;
-    pool.big = 10n;
+    fault.broken = true;
     await client.until(() => client.events.length >= 3, 5000, 'events after the change');
     // Still sent, without details but with the message.
     expect(client.events.at(-1)!.report.components.database).toMatchObject({
@@ -707,16 +727,15 @@ describe('sseStream() reports that cannot be serialised', () => {
 
   it('gracefulShutdown() with such a stream open ends cleanly, well before its deadline', async () => {
     const { gracefulShutdown } = await import('../lib/index.js');
-    const pool: Record<string, unknown> = {};
     const health = createHealth({
-      checks: { database: () => ({ status: 'UP', details: { pool } }) },
+      checks: { database: () => ({ status: 'UP', details: { pool: {} } }) },
     });
+    const fault = unserialisable(health);
     const server = await listen(healthRouter(health));
     cleanups.push(() => server.close());
     const client = await open(`${server.url}/stream`);
     await client.until(() => client.events.length === 1);
-    pool.big = 1n;
-    pool.self = pool;
+    fault.broken = true;
 
     const shutdown = gracefulShutdown(server.server, {
       health,
@@ -729,6 +748,7 @@ describe('sseStream() reports that cannot be serialised', () => {
     const result = await shutdown.shutdown();
     expect(result).toMatchObject({ exitCode: 0, timedOut: false });
     expect(performance.now() - started).toBeLessThan(2000);
+    await Promise.race([client.ended, client.until(() => false, 2000, 'the end of the stream')]);
     expect(client.isEnded).toBe(true);
   });
 

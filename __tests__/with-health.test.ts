@@ -142,9 +142,6 @@ describe.each(apps)('withHealth around %s', (_name, makeApp) => {
         ['/health/live', { method: 'HEAD' }],
         ['/health/ready', { method: 'POST', body: 'x' }],
         ['/health/live', { method: 'DELETE' }],
-        ['/health/nope'],
-        ['/health/ready/nope'],
-        ['/health/live/extra'],
       ];
       for (const [path, init] of cases) {
         const expected = await snapshot(await fetch(`${mounted.url}${path}`, init));
@@ -170,9 +167,24 @@ describe.each(apps)('withHealth around %s', (_name, makeApp) => {
     const put = await fetch(`${up.url}/health/ready`, { method: 'PUT', body: 'x' });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, HEAD');
-    const missing = await fetch(`${up.url}/health/metrics`);
-    expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: 'not found' });
+  });
+
+  it('hands a path under the prefix that the router does not serve to the app, URL restored', async () => {
+    const seen = { count: 0 };
+    const server = await serve(withHealth(makeApp(counting(seen)), runner()));
+    for (const [path, method] of [
+      ['/health/metrics', 'GET'],
+      ['/health/nope?x=1', 'GET'],
+      ['/health/ready/nope', 'HEAD'],
+      ['/health/live/extra', 'POST'],
+    ] as const) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      expect(response.status, path).toBe(299);
+      expect(response.headers.get('x-app'), path).toBe('yes');
+      expect(response.headers.get('x-url'), path).toBe(path);
+      expect(response.headers.get('x-method'), path).toBe(method);
+    }
+    expect(seen.count).toBe(4);
   });
 
   it('hands every other request to the app untouched: method, URL, headers and body stream', async () => {

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type * as z from 'zod';
 import { resolveCors, withCors } from './http/cors.js';
+import { calledAsHandler, IGNORED } from './http/misuse.js';
 import { probeOptionsSchema } from './http/probe-options.js';
 import { isReadMethod, NOT_FOUND, send, sendMethodNotAllowed } from './http/send.js';
 import type { HealthHandler } from './http/types.js';
@@ -45,12 +47,22 @@ export type HealthRouterOptions = z.input<typeof routerOptionsSchema>;
  * Paths are matched after the mount point (`req.url` as Express and Connect rewrite it),
  * with the query string ignored and trailing slashes tolerated (`/ready/?x=1` is
  * `/ready`). `HEAD` answers like `GET` with no body; other methods get 405 with
- * `Allow: GET, HEAD`; unknown paths get 404 `{"error":"not found"}`. Also works as a bare
- * `http.createServer(healthRouter(health))` listener, serving the paths from the root.
+ * `Allow: GET, HEAD`.
+ *
+ * A path it does not serve goes to `next()` when the framework passes one (Express 4 and
+ * 5, Connect), so the app's later routes, its own 404 and its error handlers see it:
+ * `app.get('/health/custom', ...)` after `app.use('/health', healthRouter(health))` is
+ * reached. Mounted at the root of an app (`app.use(healthRouter(health))`, no path), `/`
+ * is not served either: the app's home page stays the app's, and the detailed report is
+ * served only under a path. Without a `next` (a bare
+ * `http.createServer(healthRouter(health))` listener, serving the paths from the root,
+ * `/` included) such a path answers 404 `{"error":"not found"}`.
  *
  * @param healthOrOptions - a {@link Health}, or {@link HealthOptions} to build one from.
  * @param options - see {@link HealthRouterOptions}.
- * @throws {HealthOptionsError} at construction, for an invalid option.
+ * @throws {HealthOptionsError} at construction, for an invalid option. Called by a
+ *   framework as a handler (`app.use(healthRouter)`, `http.createServer(healthRouter)`),
+ *   it has the request answered 500 instead.
  * @example
  * app.use('/health', healthRouter(health));
  */
@@ -58,6 +70,10 @@ export function healthRouter(
   healthOrOptions: Health | HealthOptions,
   options: HealthRouterOptions = {},
 ): HealthHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'healthRouter()', "app.use('/health', healthRouter(health))")) {
+    return IGNORED;
+  }
   parseOptions('healthRouter()', routerOptionsSchema, options);
   const { stream: streamOptions, dashboard: dashboardOptions, ...probeOptions } = options;
   const health = healthOrOptions instanceof Health ? healthOrOptions : new Health(healthOrOptions);
@@ -83,17 +99,43 @@ export function healthRouter(
     ['/%24stream', stream],
     ['/dashboard', dashboard(health, dashboardOptions)],
   ]);
-  // `/ready/<name>` for each check: exact names only, so no path trick reaches anything else.
-  for (const name of health.checkNames) {
-    routes.set(`/ready/${name}`, readiness(health, { ...probeOptions, check: name }));
-  }
-  return function healthRoutes(req, res) {
-    const handler = routes.get(routePath(req.url));
-    if (handler === undefined) send(req, res, NOT_FOUND);
-    // OPTIONS reaches the handler: a CORS preflight is answered there, anything else 405.
-    else if (isReadMethod(req) || req.method === 'OPTIONS') handler(req, res);
-    else sendMethodNotAllowed(req, res);
+  // `/ready/<name>` for each check the runner has now (checks registered later included):
+  // exact names only, so no path trick reaches anything else. Built on first use, dropped
+  // once the check is gone, so the map stays as small as the set of checks.
+  const perCheck = new Map<string, HealthHandler>();
+  const checkRoute = (path: string): HealthHandler | undefined => {
+    if (!path.startsWith('/ready/')) return undefined;
+    const name = path.slice('/ready/'.length);
+    if (!health.checkNames.includes(name)) {
+      perCheck.delete(name);
+      return undefined;
+    }
+    let handler = perCheck.get(name);
+    if (handler === undefined) {
+      handler = readiness(health, { ...probeOptions, check: name });
+      perCheck.set(name, handler);
+    }
+    return handler;
   };
+  return function healthRoutes(req, res, next) {
+    const path = routePath(req.url);
+    const handler = routes.get(path) ?? checkRoute(path);
+    if (handler !== undefined && (next === undefined || path !== '/' || !atAppRoot(req))) {
+      // OPTIONS reaches the handler: a CORS preflight is answered there, anything else 405.
+      if (isReadMethod(req) || req.method === 'OPTIONS') handler(req, res);
+      else sendMethodNotAllowed(req, res);
+    } else if (typeof next === 'function') next();
+    else send(req, res, NOT_FOUND);
+  };
+}
+
+/**
+ * Whether the router is mounted at the root of an app: Express and Connect keep the URL
+ * as received in `req.originalUrl` and strip a mount path from `req.url`, so the two are
+ * the same only when there is no mount path.
+ */
+function atAppRoot(req: IncomingMessage): boolean {
+  return (req as { originalUrl?: unknown }).originalUrl === req.url;
 }
 
 /** `req.url` without its query string and trailing slashes; `''` becomes `/`. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { HealthOptionsError } from './errors.js';
+import { calledAsHandler, IGNORED } from './http/misuse.js';
 import { parseOptions } from './options.js';
 import { healthRouter, routerOptionsSchema } from './router.js';
 import type { Health } from './runner/health.js';
@@ -50,8 +51,10 @@ export type HealthFastPathApp = (req: IncomingMessage, res: ServerResponse) => u
  * go to `app`. For a probe, `req.url` is rewritten to the part after the prefix (`/ready`,
  * `/?verbose`) while the router dispatches, as `app.use(prefix, router)` would, and
  * restored to the original before the listener returns, so a logger that reads `req.url`
- * when the response finishes sees the full path. Every other request reaches `app` with
- * its method, URL, headers and body stream as they arrived.
+ * when the response finishes sees the full path. A path under the prefix that the router
+ * does not serve (`/health/custom`) goes to `app` as well, with its URL restored, so the
+ * app's own routes and 404 handle it. Every other request reaches `app` with its method,
+ * URL, headers and body stream as they arrived.
  *
  * @param app - see {@link HealthFastPathApp}.
  * @param healthOrOptions - a {@link Health}, or {@link HealthOptions} to build one from.
@@ -59,7 +62,8 @@ export type HealthFastPathApp = (req: IncomingMessage, res: ServerResponse) => u
  * @returns a request listener for `http.createServer()` (or `https`, `http2` in
  *   compatibility mode).
  * @throws {HealthOptionsError} at construction, when `app` is not a function or an option
- *   is invalid.
+ *   is invalid. Passed uncalled as a listener (`http.createServer(withHealth)`), it has
+ *   the request answered 500 instead.
  * @example
  * const app = express();
  * app.use(authenticate, express.json());
@@ -71,6 +75,10 @@ export function withHealth(
   healthOrOptions: Health | HealthOptions,
   options: WithHealthOptions = {},
 ): RequestListener {
+  // eslint-disable-next-line prefer-rest-params -- a server calling it passes (req, res)
+  if (calledAsHandler(arguments, 'withHealth()', 'http.createServer(withHealth(app, health))')) {
+    return IGNORED;
+  }
   if (typeof app !== 'function') {
     throw new HealthOptionsError(
       `withHealth(): expected an app or a request listener (req, res) as the first argument, got ${(app as unknown) === null ? 'null' : typeof app}.`,
@@ -95,7 +103,11 @@ export function withHealth(
     else if (Number.isNaN(next)) req.url = '/';
     else return void app(req, res);
     try {
-      router(req, res);
+      // A path the router does not serve is the app's, under its own URL.
+      router(req, res, () => {
+        req.url = url;
+        app(req, res);
+      });
     } finally {
       req.url = url;
     }

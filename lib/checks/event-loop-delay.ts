@@ -3,14 +3,19 @@ import * as z from 'zod';
 import { parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition } from '../runner/types.js';
+import { judge, withLevels } from './levels.js';
 import { pickTuning } from './tuning.js';
 
 // Built on first use (z.lazy): apps that never call this factory do not pay for it.
 const eventLoopDelaySchema = z.lazy(() =>
-  checkTuningSchema.extend({
-    maxP99Ms: z.number().positive(),
-    resolutionMs: z.number().int().min(1).max(1000).optional(),
-  }),
+  withLevels(
+    checkTuningSchema.extend({
+      warnP99Ms: z.number().positive().optional(),
+      maxP99Ms: z.number().positive(),
+      resolutionMs: z.number().int().min(1).max(1000).optional(),
+    }),
+    [['warnP99Ms', 'maxP99Ms', 'above']],
+  ),
 );
 
 /**
@@ -18,6 +23,7 @@ const eventLoopDelaySchema = z.lazy(() =>
  *
  * - `maxP99Ms`: DOWN when the 99th percentile of the event-loop delay since the previous
  *   run exceeds this many milliseconds. Required.
+ * - `warnP99Ms`: DEGRADED above this many milliseconds; below `maxP99Ms`. Optional.
  * - `resolutionMs`: sampling interval of the monitor, in milliseconds. Defaults to `20`.
  * - plus the tuning of every check: `critical`, `timeoutMs`, `cacheTtlMs`.
  */
@@ -31,14 +37,17 @@ const NS_PER_MS = 1e6;
  * is stopped by `health.close()`. Each run reports the window since the previous run and
  * then resets it.
  *
- * Details: `p50Ms`, `p99Ms`, `maxMs`, `meanMs`.
+ * Details: `p50Ms`, `p99Ms`, `maxMs`, `meanMs`. The message names the level crossed and by
+ * how much, e.g. `'p99Ms 240 ms is above maxP99Ms 200 ms by 40 ms'`.
  *
- * @throws {HealthOptionsError} when `maxP99Ms` is missing or not positive.
+ * @throws {HealthOptionsError} when `maxP99Ms` is missing or not positive, or `warnP99Ms`
+ *   is not below it.
  * @example
  * createHealth({ checks: { eventLoop: checks.eventLoopDelay({ maxP99Ms: 200, critical: false }) } });
  */
 export function eventLoopDelay(options: EventLoopDelayOptions): CheckDefinition {
   const {
+    warnP99Ms,
     maxP99Ms,
     resolutionMs = 20,
     ...tuning
@@ -63,14 +72,17 @@ export function eventLoopDelay(options: EventLoopDelayOptions): CheckDefinition 
           }
         : { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0 };
       histogram.reset();
-      if (details.p99Ms > maxP99Ms) {
-        return {
-          status: 'DOWN',
-          message: `event-loop delay p99 ${details.p99Ms} ms exceeds ${maxP99Ms} ms`,
-          details,
-        };
-      }
-      return { status: 'UP', details };
+      const verdict = judge([
+        {
+          name: 'p99Ms',
+          value: details.p99Ms,
+          worse: 'above',
+          unit: ' ms',
+          warn: ['warnP99Ms', warnP99Ms],
+          down: ['maxP99Ms', maxP99Ms],
+        },
+      ]);
+      return { ...verdict, details };
     },
     close: () => histogram.disable(),
   };

@@ -3,42 +3,55 @@ import * as z from 'zod';
 import { parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition } from '../runner/types.js';
+import { judge, withLevels } from './levels.js';
 import { pickTuning } from './tuning.js';
+
+const ratio = () => z.number().gt(0).lte(1).optional();
+const bytes = () => z.number().int().positive().optional();
 
 // Built on first use (z.lazy): apps that never call this factory do not pay for it.
 const memorySchema = z.lazy(() =>
-  checkTuningSchema
-    .extend({
-      maxHeapRatio: z.number().gt(0).lte(1).optional(),
-      maxRssBytes: z.number().int().positive().optional(),
-    })
-    .refine((o) => o.maxHeapRatio !== undefined || o.maxRssBytes !== undefined, {
-      message: 'set `maxHeapRatio`, `maxRssBytes` or both',
+  withLevels(
+    checkTuningSchema.extend({
+      warnHeapRatio: ratio(),
+      maxHeapRatio: ratio(),
+      warnRssBytes: bytes(),
+      maxRssBytes: bytes(),
     }),
+    [
+      ['warnHeapRatio', 'maxHeapRatio', 'above'],
+      ['warnRssBytes', 'maxRssBytes', 'above'],
+    ],
+  ),
 );
 
 /**
- * Options of {@link memory}. At least one limit is required.
+ * Options of {@link memory}. At least one level is required.
  *
  * - `maxHeapRatio`: DOWN when the V8 heap in use, divided by the heap size limit
  *   (`--max-old-space-size`), exceeds this ratio (0 exclusive to 1).
+ * - `warnHeapRatio`: DEGRADED above this ratio; below `maxHeapRatio` when both are set.
  * - `maxRssBytes`: DOWN when the resident set size exceeds this many bytes.
+ * - `warnRssBytes`: DEGRADED above this many bytes; below `maxRssBytes` when both are set.
  * - plus the tuning of every check: `critical`, `timeoutMs`, `cacheTtlMs`.
  */
 export type MemoryOptions = z.input<typeof memorySchema>;
 
 /**
- * Checks the process' memory against limits, from `v8.getHeapStatistics()` and
- * `process.memoryUsage.rss()`.
+ * Checks the process' memory against levels, from `v8.getHeapStatistics()` and
+ * `process.memoryUsage.rss()`. For the container's limit see `checks.containerMemory`.
  *
- * Details: `heapUsedBytes`, `heapLimitBytes`, `heapRatio` (0 to 1), `rssBytes`.
+ * Details: `heapUsedBytes`, `heapLimitBytes`, `heapRatio` (0 to 1), `rssBytes`. The
+ * message names each level crossed and by how much, e.g.
+ * `'rssBytes 1200 bytes is above maxRssBytes 1024 bytes by 176 bytes'`.
  *
- * @throws {HealthOptionsError} when no limit is set or a limit is out of range.
+ * @throws {HealthOptionsError} when no level is set, a level is out of range, or a
+ *   `warn*` level is not below its `max*` level.
  * @example
- * createHealth({ checks: { memory: checks.memory({ maxHeapRatio: 0.9, critical: false }) } });
+ * createHealth({ checks: { memory: checks.memory({ warnHeapRatio: 0.8, maxHeapRatio: 0.9, critical: false }) } });
  */
 export function memory(options: MemoryOptions): CheckDefinition {
-  const { maxHeapRatio, maxRssBytes, ...tuning } = parseOptions(
+  const { warnHeapRatio, maxHeapRatio, warnRssBytes, maxRssBytes, ...tuning } = parseOptions(
     'checks.memory()',
     memorySchema,
     options,
@@ -55,17 +68,24 @@ export function memory(options: MemoryOptions): CheckDefinition {
         heapRatio,
         rssBytes,
       };
-      if (maxHeapRatio !== undefined && heapRatio > maxHeapRatio) {
-        return {
-          status: 'DOWN',
-          message: `heap use ${heapRatio} exceeds ${maxHeapRatio}`,
-          details,
-        };
-      }
-      if (maxRssBytes !== undefined && rssBytes > maxRssBytes) {
-        return { status: 'DOWN', message: `RSS ${rssBytes} bytes exceeds ${maxRssBytes}`, details };
-      }
-      return { status: 'UP', details };
+      const verdict = judge([
+        {
+          name: 'heapRatio',
+          value: heapRatio,
+          worse: 'above',
+          warn: ['warnHeapRatio', warnHeapRatio],
+          down: ['maxHeapRatio', maxHeapRatio],
+        },
+        {
+          name: 'rssBytes',
+          value: rssBytes,
+          worse: 'above',
+          unit: ' bytes',
+          warn: ['warnRssBytes', warnRssBytes],
+          down: ['maxRssBytes', maxRssBytes],
+        },
+      ]);
+      return { ...verdict, details };
     },
   };
 }

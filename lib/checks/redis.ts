@@ -12,6 +12,7 @@ import {
   untilAborted,
 } from './probe.js';
 import { describeError } from './redact.js';
+import { notReady, RedisWatch } from './redis-state.js';
 import { pickTuning } from './tuning.js';
 
 const redisSchema = checkTuningSchema;
@@ -32,12 +33,6 @@ export interface RedisClientLike {
   readonly isReady?: boolean;
 }
 
-type ErrorListener = (error: unknown) => void;
-interface Emitter {
-  on(event: 'error', listener: ErrorListener): unknown;
-  off(event: 'error', listener: ErrorListener): unknown;
-}
-
 /**
  * Checks Redis with `PING`, expecting `PONG`, on an `ioredis` client or a node-redis
  * (`redis` v4 and later) client. The driver is never imported: any object of the right
@@ -45,12 +40,15 @@ interface Emitter {
  *
  * Details: `latencyMs`, the `PING` round trip in milliseconds.
  *
- * While the client is not ready (connecting, reconnecting, closed) the check is DOWN at
- * once, quoting the client's latest `error` event, and sends nothing: a `PING` would wait
- * in the driver's offline queue, and reconnect loops would pile them up. To quote that
- * error the check listens to the client's `error` events; `health.close()` removes the
- * listener. Keep your own listener for logging: an emitter with any listener no longer
- * throws on `error`.
+ * A client still in its first connect (created a moment ago, never ready yet, not
+ * reconnecting) is waited for, up to the check's timeout, so `await health.run()` right
+ * after start-up does not report DOWN while Redis is up. Once it has been ready, or has
+ * failed a connect, a client that is not ready (reconnecting, closed) is DOWN at once,
+ * quoting the client's latest `error` event, and nothing is sent: a `PING` would wait in
+ * the driver's offline queue, and reconnect loops would pile them up. To follow the
+ * client the check listens to its `error`, `ready`, `reconnecting`, `end` and `close`
+ * events; `health.close()` removes the listeners. Keep your own `error` listener for
+ * logging: an emitter with any listener no longer throws on `error`.
  *
  * On timeout a node-redis `PING` not yet written is withdrawn (`withAbortSignal`). One
  * already on the wire cannot be, and the client is the application's, so it is never
@@ -68,15 +66,7 @@ export function redis(client: RedisClientLike, options: RedisOptions = {}): Chec
   requireShape('checks.redis()', 'an ioredis or node-redis client', hasMethod(client, 'ping'));
   const tuning = parseOptions('checks.redis()', redisSchema, options);
   const pinging = new OutstandingProbe();
-  let lastError: string | undefined;
-  const remember: ErrorListener = (error) => {
-    lastError = describeError(error);
-  };
-  const emitter =
-    hasMethod(client, 'on') && hasMethod(client, 'off')
-      ? (client as unknown as Emitter)
-      : undefined;
-  emitter?.on('error', remember);
+  const watch = new RedisWatch(client);
   return {
     ...pickTuning(tuning),
     check: async function redisCheck({ signal }): Promise<CheckResult> {
@@ -84,12 +74,16 @@ export function redis(client: RedisClientLike, options: RedisOptions = {}): Chec
       if (waitedMs !== undefined) {
         return { status: 'DOWN', message: `the previous PING is unanswered after ${waitedMs} ms` };
       }
+      if (watch.firstConnect) {
+        await watch.settled(signal);
+        signal.throwIfAborted();
+      }
       const state = notReady(client);
       if (state !== undefined) {
-        const why = lastError === undefined ? '' : `: ${lastError}`;
+        const why = watch.lastError === undefined ? '' : `: ${watch.lastError}`;
         return { status: 'DOWN', message: `client not ready (${state})${why}` };
       }
-      lastError = undefined;
+      watch.lastError = undefined;
       const startedAt = performance.now();
       let reply: unknown;
       try {
@@ -106,19 +100,8 @@ export function redis(client: RedisClientLike, options: RedisOptions = {}): Chec
         details,
       };
     },
-    close: () => emitter?.off('error', remember),
+    close: () => watch.close(),
   };
-}
-
-/** Why the client cannot take a command now, or `undefined` when it can. */
-function notReady(client: RedisClientLike): string | undefined {
-  const { status, isReady } = client;
-  // ioredis' 'wait' is lazyConnect before the first command: a PING connects it.
-  if (typeof status === 'string' && status !== 'ready' && status !== 'wait') return status;
-  if (isReady === false) {
-    return (client as { isOpen?: unknown }).isOpen === false ? 'closed' : 'connecting';
-  }
-  return undefined;
 }
 
 // node-redis v5+ withdraws a command still waiting to be written when its signal aborts.

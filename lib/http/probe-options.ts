@@ -1,7 +1,6 @@
-import { IncomingMessage } from 'node:http';
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
 import { Health } from '../runner/health.js';
 import type { Check } from '../runner/types.js';
 import type { HealthJsonMeta } from '../format/health-json.js';
@@ -16,7 +15,8 @@ const statusCode = z.number().int().min(200).max(599);
 export const healthJsonOptionsSchema = z.strictObject({
   serviceId: z.string().max(200).optional(),
   description: z.string().max(1000).optional(),
-  componentTypes: z.record(z.string(), z.string().max(100)).optional(),
+  // Own keys only: a check named `__proto__` keeps its type (zod's records drop that key).
+  componentTypes: ownRecord(z.string(), z.string().max(100)).optional(),
 });
 
 /** Schema of {@link ProbeOptions}. */
@@ -82,22 +82,52 @@ export function resolveParsedProbeOptions(
 }
 
 /**
- * The runner a factory works with: the given {@link Health}, or a new one built from a
- * map of checks. Throws when the factory itself was passed to `app.use()` uncalled.
+ * The runner a factory works with: `value` itself when it is a {@link Health}. Anything
+ * else (a plain object, options meant for `createHealth()`, `undefined`) throws: a factory
+ * that built a runner of its own from it would answer for no check at all, UP forever.
+ *
+ * @throws {HealthOptionsError} naming the factory and what it got, e.g.
+ *   `detailed(): the first argument must be a Health from createHealth(); got a plain object.`
  */
 export function resolveHealth(where: string, value: unknown): Health {
   if (value instanceof Health) return value;
-  if (value instanceof IncomingMessage) {
-    throw new HealthOptionsError(
-      `${where} was used as a middleware without being called: write app.use(${where.replace('()', '(health)')}), not app.use(${where.replace('()', '')}).`,
-      '',
-    );
-  }
+  throw new HealthOptionsError(
+    `${where}: the first argument must be a Health from createHealth(); got ${kindOf(value)}.`,
+    '',
+  );
+}
+
+/**
+ * The runner of {@link readiness}: the given {@link Health}, or a new one built with the
+ * default options from a map of checks (`{ name: check }`), the one factory documented
+ * to take one.
+ *
+ * @throws {HealthOptionsError} for anything else, or an invalid check.
+ */
+export function resolveHealthOrChecks(where: string, value: unknown): Health {
+  if (value instanceof Health) return value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HealthOptionsError(
-      `${where}: expected a Health from createHealth() or a map of checks, got ${value === null ? 'null' : typeof value}.`,
+      `${where}: the first argument must be a Health from createHealth() or a map of checks; got ${kindOf(value)}.`,
       '',
     );
   }
   return new Health({ checks: value as Record<string, Check> });
+}
+
+/** What a wrong argument is, for a message: `'null'`, `'a plain object'`, `'an array'`. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  try {
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype === null || prototype === Object.prototype) return 'a plain object';
+    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name === 'string' && name !== '') return `an instance of ${name}`;
+  } catch {
+    // A proxy whose traps throw: say no more than what it is.
+  }
+  return 'an object';
 }

@@ -25,24 +25,41 @@ export interface RenderTarget {
   readonly unmatched: readonly string[];
 }
 
+const UNUSED = Promise.resolve(false);
+
+/**
+ * Starts deciding whether `req` sees details, for a request whose answer will need it
+ * (all but `?verbose`, where the target offers it), so that a `showDetails` function runs
+ * while the checks do: the wait is the longer of the two, not their sum. Never rejects.
+ */
+export function detailsFor(
+  req: IncomingMessage,
+  request: ProbeRequest,
+  settings: ResolvedProbeOptions,
+  target: RenderTarget,
+): Promise<boolean> {
+  if (request.verbose && target.probe !== undefined) return UNUSED;
+  return detailsShown(settings.showDetails, req);
+}
+
 /**
  * Renders `report` with `statusCode` in the format the request asks for (or the handler's
- * default), applying the details policy.
+ * default), applying the details decision `shown` (from {@link detailsFor}).
  */
 export async function render(
-  req: IncomingMessage,
   request: ProbeRequest,
   report: HealthReport,
   statusCode: number,
   settings: ResolvedProbeOptions,
   target: RenderTarget,
+  shown: Promise<boolean>,
 ): Promise<Answer> {
   if (request.verbose && target.probe !== undefined) {
     const passed = statusCode < 400;
     const body = verboseText(target.probe, report, passed, target.names, target.unmatched);
     return { statusCode, body, contentType: VERBOSE_CONTENT_TYPE };
   }
-  const show = await detailsShown(settings.showDetails, req);
+  const show = await shown;
   const format = request.format ?? settings.format;
   return {
     statusCode,

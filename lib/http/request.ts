@@ -21,13 +21,29 @@ const PLAIN: ProbeRequest = Object.freeze({ format: undefined, verbose: false, e
 const MAX_EXCLUDES = 32;
 const MAX_NAME_LENGTH = 64;
 
-function badRequest(message: string): Answer {
-  return fixedAnswer(400, { error: message });
+/**
+ * The 400 for a bad query parameter: `{"error","parameter"}`, the shape of the stream's
+ * 400 (`parameter` names the offending one, for a client to act on without parsing text).
+ */
+function badRequest(parameter: 'format' | 'exclude', message: string): Answer {
+  return fixedAnswer(400, { error: message, parameter });
 }
+
+const REPEATED_FORMAT = badRequest('format', 'query parameter `format` may be given once');
+const UNKNOWN_FORMAT = badRequest(
+  'format',
+  `query parameter \`format\` must be one of ${FORMATS.join(', ')}`,
+);
+
+const TOO_MANY_EXCLUDES = badRequest(
+  'exclude',
+  `query parameter \`exclude\` takes at most ${MAX_EXCLUDES} check names of at most ${MAX_NAME_LENGTH} characters`,
+);
 
 /**
  * Reads `format`, `verbose` and `exclude` from the query and `Accept`. Unknown parameters
- * are ignored (probes add cache busters); an invalid value of a known one is a 400 answer.
+ * are ignored (probes add cache busters); an invalid value of a known one is a 400 answer,
+ * `{"error","parameter"}` (see {@link badRequest}).
  */
 export function parseProbeRequest(req: IncomingMessage): ProbeRequest | Answer {
   const url = req.url ?? '';
@@ -39,21 +55,17 @@ export function parseProbeRequest(req: IncomingMessage): ProbeRequest | Answer {
   const query = new URLSearchParams(url.slice(queryStart + 1));
   const formats = query.getAll('format');
   let format: FormatName | undefined = wantsHealthJson ? 'health+json' : undefined;
-  if (formats.length > 1) return badRequest('query parameter `format` may be given once');
+  if (formats.length > 1) return REPEATED_FORMAT;
   const requested = formats[0];
   if (requested !== undefined) {
     // `+` in a query string decodes to a space: accept `health+json` written either way.
     const name = requested === 'health json' ? 'health+json' : requested;
-    if (!(FORMATS as readonly string[]).includes(name)) {
-      return badRequest(`query parameter \`format\` must be one of ${FORMATS.join(', ')}`);
-    }
+    if (!(FORMATS as readonly string[]).includes(name)) return UNKNOWN_FORMAT;
     format = name as FormatName;
   }
   const exclude = query.getAll('exclude');
   if (exclude.length > MAX_EXCLUDES || exclude.some((name) => name.length > MAX_NAME_LENGTH)) {
-    return badRequest(
-      `query parameter \`exclude\` takes at most ${MAX_EXCLUDES} check names of at most ${MAX_NAME_LENGTH} characters`,
-    );
+    return TOO_MANY_EXCLUDES;
   }
   return { format, verbose: query.has('verbose'), exclude };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe } from '../describe.js';
 import type { HealthLogger } from '../runner/options.js';
 
 /** Content type of every JSON body this package sends. */
@@ -88,19 +89,15 @@ export function sendAsync(
   produce: () => Promise<Answer>,
   logger?: HealthLogger,
 ): void {
-  let pending: Promise<Answer>;
-  try {
-    pending = produce();
-  } catch (error) {
-    pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
+  // An async wrapper turns a synchronous throw into a rejection, whatever was thrown.
+  const pending = (async () => produce())();
   pending.then(
     (answer) => send(req, res, answer),
     (error: unknown) => {
       send(req, res, INTERNAL_ERROR);
       try {
         logger?.error(
-          { error: error instanceof Error ? error.message : String(error), url: req.url ?? '' },
+          { error: describe(error), url: req.url ?? '' },
           'health-probes: internal error, answered 500',
         );
       } catch {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth } from '../http/probe-options.js';
 import type { HealthHandler } from '../http/types.js';
 import { parseOptions } from '../options.js';
@@ -98,8 +99,10 @@ const shared = new WeakMap<MetricsRegistry, Map<string, HealthInstruments>>();
  * @param health - the runner from {@link createHealth}.
  * @param options - see {@link MetricsOptions}.
  * @returns a {@link HealthMetrics}: `registry`, `handler` for `/metrics`, `close()`.
- * @throws {HealthOptionsError} for an invalid option, or when the registry already has a
- *   metric of one of these names with another type or labels (pass a `prefix`).
+ * @throws {HealthOptionsError} for an invalid option, a first argument that is not a
+ *   {@link Health}, or when the registry already has a metric of one of these names with
+ *   another type or labels (pass a `prefix`). Called by a framework as a handler
+ *   (`app.use(metrics)`), it has the request answered 500 instead.
  * @throws {MissingPeerError} when prom-client is not installed.
  * @example
  * const { handler } = metrics(health);
@@ -113,8 +116,12 @@ export function metrics<R extends MetricsRegistry = MetricsRegistry>(
   options: MetricsOptions<R> = {},
 ): HealthMetrics<R> {
   const where = 'metrics()';
-  const parsed = parseOptions(where, metricsOptionsSchema, options);
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, where, "app.get('/metrics', metrics(health).handler)")) {
+    return IGNORED;
+  }
   const runner = resolveHealth(where, health);
+  const parsed = parseOptions(where, metricsOptionsSchema, options);
   const client = loadPromClient(where);
   const prefix = parsed.prefix ?? METRICS_DEFAULTS.prefix;
   const registry = parsed.registry ?? new client.Registry();

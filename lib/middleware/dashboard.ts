@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import * as z from 'zod';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth } from '../http/probe-options.js';
 import { isReadMethod, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
@@ -91,6 +92,9 @@ function withFormat(url: string): string {
  * app.get('/health/dashboard', dashboard(health, { title: 'Orders API' }));
  */
 export function dashboard(health: Health, options: DashboardOptions = {}): HealthHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'dashboard()', "app.get('/dashboard', dashboard(health))"))
+    return IGNORED;
   resolveHealth('dashboard()', health);
   const parsed = parseOptions('dashboard()', dashboardOptionsSchema, options);
   const streamUrl = withFormat(parsed.streamUrl ?? DASHBOARD_DEFAULTS.streamUrl);

@@ -1,5 +1,6 @@
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/probe-options.js';
-import { render } from '../http/render.js';
+import { detailsFor, render } from '../http/render.js';
 import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
 import { isReadMethod, send, sendAsync, sendMethodNotAllowed } from '../http/send.js';
 import { withCors } from '../http/cors.js';
@@ -15,17 +16,24 @@ import type { Health } from '../runner/health.js';
  *
  * @param health - the runner from {@link createHealth}.
  * @param options - see {@link ProbeOptions}.
- * @throws {HealthOptionsError} at construction, for an invalid option.
+ * @throws {HealthOptionsError} at construction, for an invalid option, or a first argument
+ *   that is not a {@link Health} (a plain object is not one). Called by a framework as a
+ *   handler (`app.get('/health', detailed)`), it has the request answered 500 instead.
  * @example
  * app.get('/health', detailed(health, { showDetails: (req) => req.socket.remoteAddress === '127.0.0.1' }));
  */
 export function detailed(health: Health, options: ProbeOptions = {}): HealthHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'detailed()', "app.get('/health', detailed(health))")) {
+    return IGNORED;
+  }
   const runner = resolveHealth('detailed()', health);
   const settings = resolveProbeOptions('detailed()', options);
   const target = { compact: false, probe: undefined, names: [], unmatched: [] };
   const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+    const details = detailsFor(req, request, settings, target);
     const report = await runner.run();
-    return render(req, request, report, settings.statusCodes[report.status], settings, target);
+    return render(request, report, settings.statusCodes[report.status], settings, target, details);
   };
   return withCors(settings.cors, function detailedHealth(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);

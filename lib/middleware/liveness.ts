@@ -1,4 +1,5 @@
 import { verboseText, VERBOSE_CONTENT_TYPE } from '../format/verbose.js';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { isAnswer, parseProbeRequest } from '../http/request.js';
 import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
@@ -32,11 +33,15 @@ const NOTHING: HealthReport = { ...PING, components: {} };
  * `[+]ping ok` and `livez check passed`, as kube-apiserver's `/livez?verbose` does.
  * GET and HEAD only (405 otherwise).
  *
- * @returns a {@link HealthHandler} answering from a body serialised once.
+ * @returns a {@link HealthHandler} answering from a body serialised once. Called by a
+ *   framework as a handler (`app.get('/live', liveness)`, without the call), it has the
+ *   request answered 500 and reports the fix instead (README: "Mistakes caught for you").
  * @example
  * app.get('/live', liveness());
  */
 export function liveness(): HealthHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'liveness()', "app.get('/live', liveness())")) return IGNORED;
   return function livenessProbe(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     if (req.url === undefined || !req.url.includes('?')) return send(req, res, ALIVE);

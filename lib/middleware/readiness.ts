@@ -1,14 +1,16 @@
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
+import { probeBody } from '../format/components.js';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import {
   probeOptionsSchema,
-  resolveHealth,
+  resolveHealthOrChecks,
   resolveParsedProbeOptions,
 } from '../http/probe-options.js';
-import { render } from '../http/render.js';
-import { probeBody } from '../format/components.js';
+import { detailsFor, render } from '../http/render.js';
 import { isAnswer, isPlain, parseProbeRequest, type ProbeRequest } from '../http/request.js';
 import {
+  fixedAnswer,
   isReadMethod,
   preparedAnswer,
   send,
@@ -41,13 +43,16 @@ export type ReadinessOptions = z.input<typeof readinessOptionsSchema>;
  * Per request, as kube-apiserver's `/readyz` does: `?verbose` answers text lines
  * (`[+]database ok` ... `readyz check passed`); `?exclude=<name>` (repeatable) leaves a
  * check out, without running it; `?format=health+json|servicekit|components` or
- * `Accept: application/health+json` picks the body. A bad `format` answers 400.
+ * `Accept: application/health+json` picks the body. A bad `format` or `exclude` answers
+ * 400 `{"error","parameter"}`, as does excluding the one check a `check` probe answers for.
  *
  * @param healthOrChecks - a {@link Health}, or a map of checks from which a runner of its
  *   own is built with the default options.
  * @param options - see {@link ReadinessOptions}.
- * @throws {HealthOptionsError} at construction, for an invalid option or check, or a
- *   `check` that is not one of the runner's.
+ * @throws {HealthOptionsError} at construction, for an invalid option or check, a
+ *   `check` that is not one of the runner's, or a first argument that is neither a
+ *   {@link Health} nor a map of checks. Called by a framework as a handler
+ *   (`app.get('/ready', readiness)`), it has the request answered 500 instead.
  * @example
  * app.get('/ready', readiness(health));
  * app.get('/ready/database', readiness(health, { check: 'database' }));
@@ -56,7 +61,11 @@ export function readiness(
   healthOrChecks: Health | Record<string, Check>,
   options: ReadinessOptions = {},
 ): HealthHandler {
-  const health = resolveHealth('readiness()', healthOrChecks);
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'readiness()', "app.get('/ready', readiness(health))")) {
+    return IGNORED;
+  }
+  const health = resolveHealthOrChecks('readiness()', healthOrChecks);
   const { check, ...probeOptions } = parseOptions('readiness()', readinessOptionsSchema, options);
   const settings = resolveParsedProbeOptions(probeOptions);
   if (check !== undefined && !health.checkNames.includes(check)) {
@@ -65,21 +74,35 @@ export function readiness(
       'check',
     );
   }
-  const names = check === undefined ? health.checkNames : [check];
+  // All checks are read per request: checks registered at run time count too.
+  const single = check === undefined ? undefined : [check];
+  // The one check asked for was unregistered since: nothing to answer for.
+  const gone =
+    check === undefined
+      ? undefined
+      : fixedAnswer(404, { error: `no check named ${JSON.stringify(check)} any more` });
+  // Excluding the one check asked for would leave nothing to answer for: a 200 then
+  // would say a DOWN critical check is ready.
+  const excludesItself =
+    check === undefined
+      ? undefined
+      : fixedAnswer(400, {
+          error: `query parameter \`exclude\` names ${JSON.stringify(check)}, the one check this probe answers for`,
+          parameter: 'exclude',
+        });
 
   const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
+    const names = single ?? health.checkNames;
+    if (gone !== undefined && !health.checkNames.includes(check as string)) return gone;
     const kept = names.filter((name) => !request.exclude.includes(name));
     const partial = check !== undefined || kept.length < names.length;
+    const unmatched = request.exclude.filter((name) => !names.includes(name));
+    const target = { compact: true, probe: 'readyz', names, unmatched } as const;
+    const details = detailsFor(req, request, settings, target);
     const report = await health.run(partial ? { only: kept } : {});
     const status = check === undefined ? report.status : singleStatus(report, check);
-    const unmatched = request.exclude.filter((name) => !names.includes(name));
     const shown = status === report.status ? report : { ...report, status };
-    return render(req, request, shown, settings.statusCodes[status], settings, {
-      compact: true,
-      probe: 'readyz',
-      names,
-      unmatched,
-    });
+    return render(request, shown, settings.statusCodes[status], settings, target, details);
   };
 
   // The probe's common case, a plain request for all checks, answers from the last body
@@ -119,6 +142,9 @@ export function readiness(
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
     const request = parseProbeRequest(req);
     if (isAnswer(request)) return send(req, res, request);
+    if (excludesItself !== undefined && request.exclude.includes(check ?? '')) {
+      return send(req, res, excludesItself);
+    }
     if (memoizable && isPlain(request)) {
       const answered = cachedAnswer();
       if (answered !== undefined) return send(req, res, answered);

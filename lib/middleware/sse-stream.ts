@@ -1,4 +1,5 @@
 import { withCors } from '../http/cors.js';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth } from '../http/probe-options.js';
 import { fixedAnswer, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
 import type { HealthHandler } from '../http/types.js';
@@ -63,6 +64,9 @@ export interface SseStreamHandler extends HealthHandler {
  * // curl -N 'http://localhost:3000/health/stream?poll_interval=2.0&changes=1'
  */
 export function sseStream(health: Health, options: StreamOptions = {}): SseStreamHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'sseStream()', "app.get('/stream', sseStream(health))"))
+    return IGNORED;
   const runner = resolveHealth('sseStream()', health);
   const settings = resolveStreamOptions('sseStream()', options);
   const hub = new StreamHub(runner, settings);

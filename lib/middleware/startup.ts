@@ -1,5 +1,6 @@
 import { probeBody } from '../format/components.js';
 import { verboseText, VERBOSE_CONTENT_TYPE } from '../format/verbose.js';
+import { calledAsHandler, IGNORED } from '../http/misuse.js';
 import { resolveHealth, resolveProbeOptions, type ProbeOptions } from '../http/probe-options.js';
 import { isAnswer, parseProbeRequest, type ProbeRequest } from '../http/request.js';
 import {
@@ -27,11 +28,17 @@ import { SHUTTING_DOWN_MESSAGE, type Health } from '../runner/health.js';
  *
  * @param health - the runner from {@link createHealth}.
  * @param options - see {@link ProbeOptions} (`format` does not apply: always the component JSON).
- * @throws {HealthOptionsError} at construction, for an invalid option.
+ * @throws {HealthOptionsError} at construction, for an invalid option, or a first argument
+ *   that is not a {@link Health} (a plain object is not one). Called by a framework as a
+ *   handler (`app.get('/startup', startup)`), it has the request answered 500 instead.
  * @example
  * app.get('/startup', startup(health));
  */
 export function startup(health: Health, options: ProbeOptions = {}): HealthHandler {
+  // eslint-disable-next-line prefer-rest-params -- a framework calling it passes (req, res, next)
+  if (calledAsHandler(arguments, 'startup()', "app.get('/startup', startup(health))")) {
+    return IGNORED;
+  }
   const runner = resolveHealth('startup()', health);
   const settings = resolveProbeOptions('startup()', options);
   const { UP, DOWN } = settings.statusCodes;
@@ -48,13 +55,15 @@ export function startup(health: Health, options: ProbeOptions = {}): HealthHandl
   const answer = async (req: Parameters<HealthHandler>[0], request: ProbeRequest) => {
     if (runner.shuttingDown) return request.verbose ? stoppingText : stopping;
     if (runner.started) return request.verbose ? startedText : started;
+    // Asked while the checks run; a verbose answer shows no details, so it needs none.
+    const details = request.verbose ? undefined : detailsShown(settings.showDetails, req);
     const report = await runner.run();
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- run() sets the latch
     if (runner.started) return request.verbose ? startedText : started;
     if (request.verbose) {
       return text(DOWN, verboseText('startupz', report, false, runner.checkNames, []));
     }
-    const show = await detailsShown(settings.showDetails, req);
+    const show = (await details) === true;
     return {
       statusCode: DOWN,
       body: JSON.stringify(probeBody({ ...report, status: 'DOWN' }, show)),

@@ -1,14 +1,10 @@
 import { EventEmitter } from 'node:events';
+import { describe } from '../describe.js';
 import { HealthOptionsError } from '../errors.js';
 import type { HealthStatus } from '../status.js';
 import { UNREF_TIMERS } from '../timers.js';
 import { aggregateStatus } from './aggregate.js';
-import {
-  CheckHistory,
-  uptimeOf,
-  type HealthHistory,
-  type ResolvedHistory,
-} from './check-history.js';
+import type { HealthHistory } from './check-history.js';
 import { resolveCheck, type CheckDefaults } from './check-options.js';
 import type { HealthChangeEvent, HealthEvents } from './events.js';
 import { executeCheck, faultedRun, type Execution, type ExecuteSettings } from './execute.js';
@@ -16,7 +12,8 @@ import { emitSafely, logTransition } from './notify.js';
 import { resolveHealthOptions, type HealthLogger, type HealthOptions } from './options.js';
 import { Scheduler } from './schedule.js';
 import { CheckState, type StateClocks } from './state.js';
-import { Timeline } from './timeline.js';
+import { HistoryRecorder } from './history-recorder.js';
+import { ReportBuilder, SHUTTING_DOWN_MESSAGE } from './report.js';
 import type { Check, ComponentReport, HealthReport } from './types.js';
 
 /** Options of {@link Health.history}. */
@@ -37,8 +34,7 @@ export interface RunOptions {
  */
 export const freshReport = Symbol('health-probes.freshReport');
 
-/** The message of every report made after `markShuttingDown()` or `close()`. */
-export const SHUTTING_DOWN_MESSAGE = 'shutting down';
+export { SHUTTING_DOWN_MESSAGE } from './report.js';
 
 /**
  * The check runner shared by every probe, stream and format. Create it with
@@ -56,21 +52,16 @@ export class Health extends EventEmitter<HealthEvents> {
   readonly #settings: ExecuteSettings;
   readonly #clocks: StateClocks;
   readonly #scheduler: Scheduler;
-  readonly #version: string | undefined;
   readonly #logger: HealthLogger | undefined;
-  readonly #createdAt: number;
+  readonly #reports: ReportBuilder;
   readonly #inflight = new Map<string, Promise<ComponentReport>>();
-  readonly #historySettings: ResolvedHistory | undefined;
-  readonly #histories = new Map<string, CheckHistory>();
-  readonly #serviceTimeline: Timeline | undefined;
+  readonly #history: HistoryRecorder;
   /** The check names, rebuilt on (un)registration: read on every request. */
   #names: readonly string[] = Object.freeze([]);
   #aggregate: HealthStatus | undefined;
   #started = false;
   #shuttingDown = false;
   #closed = false;
-  #timestampMs = Number.NaN;
-  #timestampIso = '';
   /** Bumped whenever what a report is made of changes: a run, a (un)registration, shutdown. */
   #generation = 0;
   #lastFull:
@@ -88,7 +79,6 @@ export class Health extends EventEmitter<HealthEvents> {
     super();
     const resolved = resolveHealthOptions('createHealth()', options);
     this.#defaults = resolved.defaults;
-    this.#version = resolved.version;
     this.#logger = resolved.logger;
     const now = resolved.clock ?? Date.now;
     // An injected clock drives ages and durations too; else performance.now(), which never jumps.
@@ -101,10 +91,8 @@ export class Health extends EventEmitter<HealthEvents> {
     };
     this.#clocks = { epoch: now, monotonic, random: resolved.random };
     this.#scheduler = new Scheduler(resolved.timers ?? UNREF_TIMERS);
-    this.#historySettings = resolved.history;
-    this.#serviceTimeline =
-      resolved.history === undefined ? undefined : new Timeline(resolved.history.transitions);
-    this.#createdAt = now();
+    this.#history = new HistoryRecorder(resolved.history);
+    this.#reports = new ReportBuilder(firstReading(now), resolved.version);
     for (const check of resolved.checks) this.#add(new CheckState(check, this.#clocks));
   }
 
@@ -167,7 +155,7 @@ export class Health extends EventEmitter<HealthEvents> {
     const state = this.#states.get(name);
     if (state === undefined) return false;
     this.#states.delete(name);
-    this.#histories.delete(name);
+    this.#history.remove(name);
     this.#names = Object.freeze([...this.#states.keys()]);
     this.#inflight.delete(name);
     this.#scheduler.cancel(name);
@@ -370,8 +358,8 @@ export class Health extends EventEmitter<HealthEvents> {
   #add(state: CheckState): void {
     this.#states.set(state.check.name, state);
     this.#names = Object.freeze([...this.#states.keys()]);
-    if (this.#historySettings !== undefined) {
-      this.#histories.set(state.check.name, new CheckHistory(this.#historySettings));
+    if (this.#history.enabled) {
+      this.#history.add(state.check.name);
       state.flapping = false;
     }
     if (state.check.intervalMs !== undefined) this.#schedule(state, state.check.initialDelayMs);
@@ -424,21 +412,20 @@ export class Health extends EventEmitter<HealthEvents> {
     if (this.#states.get(name) !== state) return reported;
     this.#generation++;
     if (state.check.intervalMs !== undefined) this.#schedule(state, state.delayMs);
-    const history = this.#histories.get(name);
-    const flipped =
-      history?.record(
-        this.#clocks.epoch(),
-        component.status,
-        component.durationMs,
-        current,
-        reported.message,
-      ) ?? false;
-    if (flipped) state.flapping = history?.flapping;
+    const recorded = this.#history.recordRun(
+      name,
+      this.#clocks.epoch(),
+      component.status,
+      component.durationMs,
+      current,
+      reported.message,
+    );
+    if (recorded?.flipped === true) state.flapping = recorded.flapping;
     const view = state.view() as ComponentReport;
     emitSafely(this, 'check', { name, outcome, component, reported: view });
     this.#observe(name, previous, current, view.message);
-    if (flipped && history !== undefined) {
-      const { flapping, percentStateChange } = history;
+    if (recorded?.flipped === true) {
+      const { flapping, percentStateChange } = recorded;
       emitSafely(this, 'flapping', { name, flapping, percentStateChange });
     }
     this.#observeAggregate();
@@ -473,24 +460,10 @@ export class Health extends EventEmitter<HealthEvents> {
    * aggregate status. `undefined` when `history` is `false`, or `check` is no check.
    */
   history(options: HistoryOptions = {}): HealthHistory | undefined {
-    const timeline = this.#serviceTimeline;
-    if (timeline === undefined) return undefined;
-    const { check } = options;
-    if (check !== undefined && !this.#histories.has(check)) return undefined;
-    const now = this.#clocks.epoch();
-    const checks: Record<string, ReturnType<CheckHistory['snapshot']>> = Object.create(
-      null,
-    ) as Record<string, ReturnType<CheckHistory['snapshot']>>;
-    for (const [name, history] of this.#histories) {
-      if (check === undefined || name === check) checks[name] = history.snapshot(now);
-    }
-    return {
-      generatedAt: new Date(now).toISOString(),
-      service: { transitions: timeline.transitions(), uptime: uptimeOf(timeline, now) },
-      checks,
-    };
+    return this.#history.snapshot(this.#clocks.epoch(), options.check);
   }
 
+  /** The injected clock, or `Date.now()` when it throws: shutdown must work with a broken clock. */
   #safeNow(): number {
     try {
       return this.#settings.now();
@@ -506,7 +479,7 @@ export class Health extends EventEmitter<HealthEvents> {
     message: string | undefined,
   ): void {
     if (previous === current) return;
-    if (name === '') this.#serviceTimeline?.record(this.#clocks.epoch(), current, message);
+    if (name === '') this.#history.recordService(this.#safeNow(), current, message);
     const event: HealthChangeEvent = {
       name,
       previous,
@@ -522,37 +495,34 @@ export class Health extends EventEmitter<HealthEvents> {
     return this.#logger;
   }
 
-  /**
-   * `now` as an ISO 8601 string, formatted once per millisecond: under probe load many
-   * reports share one, and `toISOString()` costs about a microsecond.
-   */
-  #timestamp(now: number): string {
-    if (now !== this.#timestampMs) {
-      this.#timestampIso = new Date(now).toISOString();
-      this.#timestampMs = now;
-    }
-    return this.#timestampIso;
-  }
-
   /** A report, frozen with its components map: reports are shared between callers. */
   #report(
     components: readonly (readonly [string, ComponentReport])[],
     now = this.#settings.now(),
   ): HealthReport {
-    const map: Record<string, ComponentReport> = Object.create(null) as Record<
-      string,
-      ComponentReport
-    >;
-    for (const [name, component] of components) map[name] = component;
-    return Object.freeze({
-      status: this.#shuttingDown ? 'DOWN' : aggregateStatus(components.map(([, c]) => c)),
-      ...(this.#shuttingDown ? { message: SHUTTING_DOWN_MESSAGE } : {}),
-      timestamp: this.#timestamp(now),
-      uptimeSeconds: Math.max(0, Math.floor((now - this.#createdAt) / 1000)),
-      ...(this.#version === undefined ? {} : { version: this.#version }),
-      components: Object.freeze(map),
-    });
+    return this.#reports.build(components, now, this.#shuttingDown);
   }
+}
+
+/** The clock's first reading; a clock that throws is an invalid option. */
+function firstReading(clock: () => number): number {
+  let now: unknown;
+  try {
+    now = clock();
+  } catch (error) {
+    throw new HealthOptionsError(
+      `createHealth(): option \`clock\` threw when called: ${describe(error)}. Pass a function returning epoch milliseconds, such as Date.now.`,
+      'clock',
+      { cause: error },
+    );
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new HealthOptionsError(
+      `createHealth(): option \`clock\` returned ${describe(now)}: it must return epoch milliseconds, such as Date.now().`,
+      'clock',
+    );
+  }
+  return now;
 }
 
 function closeCheck(state: CheckState): void {
@@ -575,8 +545,9 @@ function closeCheck(state: CheckState): void {
  * @example
  * const health = createHealth({
  *   checks: {
- *     database: { check: checks.postgres(pool).check, failureThreshold: 3 },
- *     cache: { check: () => redis.ping(), critical: false, intervalMs: 5000 },
+ *     database: checks.postgres(pool, { failureThreshold: 3 }),
+ *     cache: checks.redis(redis, { critical: false, intervalMs: 5000 }),
+ *     config: () => fs.promises.access('/etc/app/config.json'),
  *   },
  *   version: '1.2.3',
  * });
