@@ -3,7 +3,7 @@
 // `npx tsx monitoring/build.ts` renders health-probes.rules.yml and
 // health-probes.dashboard.json from MIXIN_DEFAULTS (or a JSON file of knobs); the
 // rendered files are committed, so most users never run this.
-import { DURATION_BUCKETS_SECONDS } from '../lib/metrics/instruments.js';
+import { DURATION_BUCKETS_SECONDS } from '../lib/metrics/values.js';
 
 /** The knobs of the mixin. Durations are Prometheus durations (`30s`, `5m`, `1h`). */
 export interface MixinConfig {

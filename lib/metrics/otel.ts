@@ -4,7 +4,7 @@ import { parseOptions } from '../options.js';
 import type { HealthCheckEvent } from '../runner/events.js';
 import type { Health } from '../runner/health.js';
 import type { ComponentReport, HealthReport } from '../runner/types.js';
-import { ageSeconds, DURATION_BUCKETS_SECONDS, STATUS_VALUES } from './instruments.js';
+import { ageSeconds, DURATION_BUCKETS_SECONDS, STATUS_VALUES } from './values.js';
 import { isOtelMeter, loadOtelApi, type OtelBatchCallback, type OtelMeter } from './otel-api.js';
 
 /**
