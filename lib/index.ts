@@ -135,6 +135,16 @@ export {
 } from './metrics/metrics.js';
 export { DURATION_BUCKETS_SECONDS, METRIC_NAMES, STATUS_VALUES } from './metrics/instruments.js';
 export type { MetricsRegistry } from './metrics/prom-client.js';
+/** OpenTelemetry metrics through @opentelemetry/api (an optional peer, loaded when otelMetrics() is called). */
+export {
+  OTEL_ATTRIBUTES,
+  OTEL_METER_NAME,
+  OTEL_METRIC_NAMES,
+  otelMetrics,
+  type HealthOtelMetrics,
+  type OtelMetricsOptions,
+} from './metrics/otel.js';
+export type { OtelMeter } from './metrics/otel-api.js';
 /** The health file for Kubernetes exec probes and sidecars. */
 export {
   writeHealthFile,
