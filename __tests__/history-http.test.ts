@@ -96,7 +96,8 @@ describe.each(HOSTS)('GET /history under %s', (_name, prefix, mount) => {
     const post = await get(base, { method: 'POST' });
     expect(post.response.status).toBe(405);
     expect(post.response.headers.get('allow')).toBe('GET, HEAD');
-    expect((await get(`${base}/more`)).response.status).toBe(404);
+    // Under a framework the router hands an unknown path to next(): the app's own 404.
+    expect((await fetch(`${base}/more`)).status).toBe(404);
   });
 
   it("with showDetails: 'never' sends no message, statuses and uptime still", async () => {
