@@ -2,8 +2,15 @@ import { expectTypeOf } from 'vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { fastifyHealth } from '../lib/fastify.js';
-import { createHealth, fetchHandler, HealthOptionsError, type Health } from '../lib/index.js';
+import {
+  createHealth,
+  fetchHandler,
+  HealthOptionsError,
+  historyBodySchema,
+  type Health,
+} from '../lib/index.js';
 import { koaHealth } from '../lib/koa.js';
+import { fakeClock } from './helpers/clock.js';
 import { CONTRACT_HOSTS, type HostServer } from './helpers/hosts.js';
 import { openStream, waitUntil, type SseClient } from './helpers/sse.js';
 
@@ -62,6 +69,51 @@ describe.each(hosts)('the stream under %s', (_name, host) => {
     });
     expect(second.events.at(-1)?.report).toMatchObject({ status: 'fail' });
     await waitUntil(() => server?.streams() === 0, 3000, 'subscriptions released');
+  });
+});
+
+describe.each(hosts)('GET /history under %s', (_name, host) => {
+  let server: HostServer | undefined;
+  let health: Health | undefined;
+  afterEach(async () => {
+    await server?.close();
+    health?.close();
+  });
+
+  it('answers the history, one check, 404 for an unknown one, 400, HEAD and 405, as healthRouter', async () => {
+    let down = false;
+    // A still clock: the body (uptime, ages) is the same on every request.
+    const clock = fakeClock();
+    health = createHealth({
+      clock: clock.now,
+      cacheTtlMs: 0,
+      checks: { db: () => (down ? { status: 'DOWN', message: 'secret refusal' } : true) },
+    });
+    await health.run();
+    clock.advance(1000);
+    down = true;
+    await health.run();
+    server = await host.serve(health, { showDetails: 'never' });
+    const base = `${server.url}${host.prefix}/history`;
+    const all = await fetch(base);
+    expect(all.status).toBe(200);
+    expect(all.headers.get('cache-control')).toBe('no-store');
+    const text = await all.text();
+    expect(historyBodySchema.safeParse(JSON.parse(text)).success).toBe(true);
+    expect(text).not.toContain('secret refusal');
+    expect((await fetch(`${base}?check=db`)).status).toBe(200);
+    const unknown = await fetch(`${base}?check=nope`);
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: 'not found' }]);
+    const bad = await fetch(`${base}?check=a&check=b`);
+    expect([bad.status, ((await bad.json()) as { parameter?: string }).parameter]).toEqual([
+      400,
+      'check',
+    ]);
+    const head = await fetch(base, { method: 'HEAD' });
+    expect([head.status, await head.text()]).toEqual([200, '']);
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    const post = await fetch(base, { method: 'POST' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 });
 

@@ -188,6 +188,31 @@ describe('checks.http options', () => {
     expect(() => checks.http('http://127.0.0.1/', options as never)).toThrow(message);
   });
 
+  it.each([
+    ['a name with a space', { 'bad header': 'x' }, /"bad header" is not a valid header name/],
+    ['an empty name', { '': 'x' }, /"" is not a valid header name/],
+    [
+      'a value with a newline',
+      { authorization: 'Bearer s3cret\r\nX-Injected: 1' },
+      /the value of "authorization" is not a valid header value/,
+    ],
+  ])(
+    'rejects headers with %s as a HealthOptionsError naming `headers`',
+    (_label, headers, message) => {
+      let thrown: unknown;
+      try {
+        checks.http('http://127.0.0.1/', { headers });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HealthOptionsError);
+      expect(thrown).toMatchObject({ option: 'headers', code: 'ERR_HEALTH_OPTIONS' });
+      expect((thrown as Error).message).toMatch(/^checks\.http\(\): invalid option `headers`: /);
+      expect((thrown as Error).message).toMatch(message);
+      expect((thrown as Error).message).not.toContain('s3cret');
+    },
+  );
+
   it('does not modify a frozen options object', () => {
     const options = Object.freeze({ headers: Object.freeze({ accept: 'application/json' }) });
     expect(() => checks.http('http://u:p@127.0.0.1/', options)).not.toThrow();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, redactUrl, redactUrls } from '../lib/checks/redact.js';
+import { describeError, redactUrls } from '../lib/checks/redact.js';
+import { redactUrl } from '../lib/mask-secrets.js';
 
 describe('messages of the dependency checks', () => {
   it.each([

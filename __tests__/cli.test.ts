@@ -1,10 +1,10 @@
 // The `health-probes` bin as published: dist/cli/main.js run by node in a child process,
 // against real servers and files. `npm test` builds first; alone, run `npm run build`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -575,5 +575,113 @@ describe('health-probes watch', () => {
       'connection failed (ECONNREFUSED); reconnecting in 2s',
       'ERR connection failed (ECONNREFUSED); giving up after 3 attempts',
     ]);
+  });
+});
+
+describe('the CLI never prints credentials, never hangs, never retries the impossible', () => {
+  let watcher: Running | undefined;
+  afterEach(async () => {
+    await watcher?.stop();
+    watcher = undefined;
+  });
+
+  it('probe sends the userinfo of the URL as Basic auth and prints the URL without it', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = await listen((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"UP"}');
+    });
+    try {
+      const port = new URL(server.url).port;
+      const run = await runCli(['probe', `http://app:s3cr%40t@127.0.0.1:${port}/ready?token=abc`]);
+      expect(run).toMatchObject({ code: 0, stdout: `200 UP http://127.0.0.1:${port}/ready\n` });
+      expect(seen).toEqual([`Basic ${Buffer.from('app:s3cr@t').toString('base64')}`]);
+      const refused = `http://app:s3cret@127.0.0.1:${await closedPort()}/ready`;
+      const failed = await runCli(['probe', refused]);
+      expect(failed.code).toBe(1);
+      expect(failed.stdout + failed.stderr).not.toMatch(/app|s3cret/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('watch prints the URL without its userinfo, on the first connection and every retry', async () => {
+    const url = `http://app:s3cret@127.0.0.1:${await closedPort()}/health/stream`;
+    const run = await runCli(['watch', url, '--max-retries', '1']);
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).not.toMatch(/app|s3cret/);
+    const { health } = switchableHealth('UP');
+    const router = healthRouter(health, { stream: { retryMs: 100 } });
+    const server = await listen((req, res) => {
+      req.url = (req.url ?? '').replace(/^\/health/, '') || '/';
+      router(req, res);
+    });
+    watcher = new Running(['watch', `${server.url.replace('//', '//app:s3cret@')}/health/stream`]);
+    try {
+      await watcher.waitFor('stderr', /connected to/);
+      await watcher.waitFor('stdout', / UP db=UP/);
+      expect(watcher.stderr.join('\n')).toContain(`connected to ${server.url}/health/stream`);
+      expect([...watcher.stderr, ...watcher.stdout].join('\n')).not.toMatch(/app|s3cret/);
+    } finally {
+      await watcher.stop();
+      watcher = undefined;
+      health.close();
+      await server.close();
+    }
+  });
+  it('a usage error quotes the text it refuses with its secrets masked', async () => {
+    const run = await runCli(['probe', 'ftp://app:s3cret@127.0.0.1/']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('got "ftp://app:***@127.0.0.1/"');
+    expect(run.stderr).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['probe', ['probe', 'http://127.0.0.1:6000/health']],
+    ['watch', ['watch', 'http://127.0.0.1:10080/health/stream']],
+    ['watch on port 0', ['watch', 'http://127.0.0.1:0/health/stream']],
+  ])(
+    '%s on a port fetch() refuses is a usage error (exit 2), not a retry loop',
+    async (_label, args) => {
+      const run = await runCli(args);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/can never be requested/);
+      expect(run.stderr).toMatch(/^Usage: /m);
+    },
+  );
+
+  it.each([
+    ['closes the connection at once', (socket: Socket) => socket.destroy()],
+    ['ends the connection without a byte', (socket: Socket) => socket.end()],
+    [
+      'closes it after reading the request',
+      (socket: Socket) => socket.once('data', () => socket.destroy()),
+    ],
+  ])('probe exits 1 with a message when the server %s', async (_label, onConnection) => {
+    const server = createNetServer(onConnection);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const url = `http://127.0.0.1:${port}/health`;
+      const run = await runCli(['probe', url, '--timeout', '1s']);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(new RegExp(`^ERR .+ ${url.replace(/[.]/g, '\\.')}\\n$`));
+      expect(run.elapsedMs).toBeLessThan(1000 + 5000);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('check-file on a FIFO answers at once instead of waiting for a writer', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'health-probes-fifo-'));
+    try {
+      const path = join(directory, 'health.json');
+      expect(spawnSync('mkfifo', [path]).status).toBe(0);
+      const run = await runCli(['check-file', path]);
+      expect(run).toMatchObject({ code: 1, stdout: `ERR not a file ${path}\n` });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

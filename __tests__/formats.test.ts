@@ -9,9 +9,14 @@ import {
   probeBodySchema,
   servicekitBodySchema,
   type Health,
+  type HealthReport,
   type HealthRouterOptions,
 } from '../lib/index.js';
 import { detailsShown } from '../lib/http/show-details.js';
+import { probeBody } from '../lib/format/components.js';
+import { resolveProbeOptions } from '../lib/http/probe-options.js';
+import { toHealthJson } from '../lib/format/health-json.js';
+import { toServicekit } from '../lib/format/servicekit.js';
 import { fakeClock } from './helpers/clock.js';
 import { listen, type TestServer } from './helpers/server.js';
 
@@ -99,6 +104,26 @@ describe('IETF health+json', () => {
     });
   });
 
+  it('checks named like Object.prototype members keep their componentType', async () => {
+    const get = await serve(
+      createHealth({
+        checks: { toString: () => true, valueOf: () => true, hasOwnProperty: () => true },
+      }),
+      { healthJson: { componentTypes: { toString: 'datastore' } } },
+    );
+    const body = healthJsonSchema.parse(await (await get('/?format=health%2Bjson')).json());
+    expect(body.checks['toString:responseTime']?.[0]?.componentType).toBe('datastore');
+    // A `__proto__` key, as JSON.parse makes it, is an entry like any other.
+    const componentTypes = JSON.parse('{"__proto__":"datastore","db":"datastore"}') as Record<
+      string,
+      string
+    >;
+    const resolved = resolveProbeOptions('x()', { healthJson: { componentTypes } });
+    expect(Object.keys(resolved.healthJson.componentTypes ?? {})).toEqual(['__proto__', 'db']);
+    expect(body.checks['valueOf:responseTime']?.[0]?.componentType).toBe('component');
+    expect(body.checks['hasOwnProperty:responseTime']?.[0]?.componentType).toBe('component');
+  });
+
   it('answers fail with the DOWN status code', async () => {
     const get = await serve(createHealth({ checks: { database: () => false } }));
     const response = await get('/ready?format=health%2Bjson');
@@ -176,6 +201,16 @@ describe('Kubernetes verbose and exclude', () => {
       status: 'UP',
       components: { database: { status: 'UP' } },
     });
+  });
+
+  it('an excluded check named like an Object.prototype member reads excluded', async () => {
+    const get = await serve(
+      createHealth({ checks: { database: () => true, toString: () => true } }),
+    );
+    const response = await get('/ready?verbose&exclude=toString');
+    expect(await response.text()).toBe(
+      '[+]database ok\n[+]toString excluded: ok\nreadyz check passed\n',
+    );
   });
 
   it('a failing critical check fails the verbose readyz with the DOWN code', async () => {
@@ -257,7 +292,8 @@ describe('/ready/<name>', () => {
 });
 
 describe('showDetails', () => {
-  const secret = 'password=hunter2';
+  // Not a `password=` pair: masking would hide it, and this is about hiding details.
+  const secret = 'tenant hunter2 is over quota';
   function secretHealth() {
     return createHealth({
       version: '9.9.9',
@@ -287,6 +323,32 @@ describe('showDetails', () => {
     expect(await (await get('/')).json()).toEqual({
       status: 'DEGRADED',
       components: { database: { status: 'UP' }, cache: { status: 'DOWN' } },
+    });
+  });
+
+  it("'never' hides timestamps and timings in every format, health+json included", async () => {
+    const get = await serve(secretHealth(), { showDetails: 'never' });
+    const paths = [
+      '/',
+      '/ready',
+      '/startup',
+      '/?format=servicekit',
+      '/?format=health%2Bjson',
+      '/ready?format=health%2Bjson',
+    ];
+    for (const path of paths) {
+      const text = await (await get(path)).text();
+      expect(text, path).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+      expect(text, path).not.toMatch(
+        /"(time|timestamp|checkedAt|durationMs|observedValue|uptimeSeconds)"/,
+      );
+    }
+    expect(await (await get('/?format=health%2Bjson')).json()).toEqual({
+      status: 'warn',
+      checks: {
+        'database:responseTime': [{ componentId: 'database', status: 'pass' }],
+        'cache:responseTime': [{ componentId: 'cache', status: 'fail' }],
+      },
     });
   });
 
@@ -402,7 +464,10 @@ describe('the stream follows the router format and details policy', () => {
     await serve(
       createHealth({
         checks: {
-          cache: { critical: false, check: () => Promise.reject(new Error('password=hunter2')) },
+          cache: {
+            critical: false,
+            check: () => Promise.reject(new Error('tenant hunter2 is over quota')),
+          },
         },
       }),
       { showDetails: () => true },
@@ -463,5 +528,27 @@ describe('detailsShown()', () => {
       },
     }) as Promise<boolean>;
     expect(await detailsShown(() => hostile, req, 30)).toBe(false);
+  });
+});
+
+describe('component names that are Object.prototype members', () => {
+  // A report as JSON.parse makes it: `__proto__` is an own key, as a check name may be.
+  const report = JSON.parse(
+    '{"status":"DEGRADED","components":{"__proto__":{"status":"UP","critical":true,"durationMs":1,"checkedAt":"2026-01-01T00:00:00.000Z"},"toString":{"status":"DOWN","message":"x","critical":false,"durationMs":1,"checkedAt":"2026-01-01T00:00:00.000Z"}}}',
+  ) as HealthReport;
+
+  it('stay keys of every format body', () => {
+    expect(Object.keys(probeBody(report, true).components)).toEqual(['__proto__', 'toString']);
+    expect(Object.keys(toServicekit(report, true).checks ?? {})).toEqual(['__proto__', 'toString']);
+    expect(Object.keys(toHealthJson(report, {}, true).checks)).toEqual([
+      '__proto__:responseTime',
+      'toString:responseTime',
+    ]);
+    expect(JSON.parse(JSON.stringify(probeBody(report, false)))).toEqual({
+      status: 'DEGRADED',
+      components: JSON.parse(
+        '{"__proto__":{"status":"UP"},"toString":{"status":"DOWN"}}',
+      ) as unknown,
+    });
   });
 });

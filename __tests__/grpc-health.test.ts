@@ -198,6 +198,19 @@ describe('grpcHealth: Check and List', () => {
     });
   });
 
+  it('keeps a "__proto__" group (as JSON.parse makes it) and serves it', async () => {
+    const services = JSON.parse(
+      '{"__proto__": ["database"], "shop.v1.Cache": ["cache"]}',
+    ) as GrpcHealthOptions['services'];
+    const { client, service } = await serve(
+      { checks: { database: () => false, cache: () => true } },
+      { services },
+    );
+    expect(service.services).toEqual(['', 'database', 'cache', '__proto__', 'shop.v1.Cache']);
+    expect(await check(client, '__proto__')).toEqual({ status: 'NOT_SERVING' });
+    expect(await check(client, 'shop.v1.Cache')).toEqual({ status: 'SERVING' });
+  });
+
   it('answers NOT_SERVING for "" and for a group when a critical check is DOWN', async () => {
     const { client } = await serve(
       { checks: { database: () => false, cache: () => true } },
@@ -475,6 +488,16 @@ describe('grpcHealth: options', () => {
       /names "databse", which is not a check of this runner\. Known checks: database, cache\./,
     ],
     [{ services: { '': ['database'] } }, 'services', /cannot define the service ""/],
+    [
+      { services: JSON.parse('{"__proto__": [1]}') as unknown },
+      'services.__proto__.0',
+      /invalid option `services\.__proto__\.0`/,
+    ],
+    [
+      { services: JSON.parse('{"__proto__": ["databse"]}') as unknown },
+      'services.__proto__',
+      /names "databse", which is not a check/,
+    ],
     [
       { services: { cache: ['database'] } },
       'services.cache',

@@ -1,8 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeHealthFile, type HealthFile } from '../lib/health-file.js';
+import {
+  HEALTH_FILE_DEFAULTS,
+  writeExclusive,
+  writeHealthFile,
+  type HealthFile,
+} from '../lib/health-file.js';
 import { createHealth, HealthOptionsError, type Health, type HealthReport } from '../lib/index.js';
 import { deferred } from './helpers/deferred.js';
 
@@ -203,12 +208,65 @@ describe('writeHealthFile()', () => {
     expect(errors).toEqual([{ path, error: expect.stringContaining('ENOENT') as string }]);
   });
 
+  it('never follows a symbolic link planted at a predictable temporary name', async () => {
+    const victim = join(directory, 'victim');
+    await writeFile(victim, 'precious');
+    // Every name the 0.1.0 scheme could use (`.<name>.<pid>.<n>.tmp`), and a few obvious ones.
+    const planted = [
+      ...Array.from({ length: 50 }, (_, n) => `.health.json.${process.pid}.${n + 1}.tmp`),
+      '.health.json.tmp',
+      'health.json.tmp',
+      '.health.json.',
+    ];
+    for (const name of planted) await symlink(victim, join(directory, name));
+    let runs = 0;
+    const health = createHealth({ cacheTtlMs: 0, checks: { db: () => (runs++, true) } });
+    const file = start(health, 10);
+    for (let i = 0; i < 400 && runs < 10; i++)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(runs).toBeGreaterThanOrEqual(10);
+    await file.close();
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    // No temporary file is left behind, and every planted link is still a link to the victim.
+    expect((await readdir(directory)).sort()).toEqual([...planted, 'victim'].sort());
+  });
+
+  it('writeExclusive() fails with EEXIST on a symbolic link instead of writing through it', async () => {
+    const victim = join(directory, 'victim');
+    await writeFile(victim, 'precious');
+    const link = join(directory, 'link');
+    await symlink(victim, link);
+    await expect(writeExclusive(link, 'overwritten', 0o644)).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    const fresh = join(directory, 'fresh');
+    await writeExclusive(fresh, 'new', 0o600);
+    expect(await readFile(fresh, 'utf8')).toBe('new');
+  });
+
+  it.each([
+    ['the default', undefined, 0o644],
+    ['0o600', 0o600, 0o600],
+    ['0o640', 0o640, 0o640],
+  ])('gives the file the mode of %s, exactly', async (_label, mode, expected) => {
+    expect(HEALTH_FILE_DEFAULTS.mode).toBe(0o644);
+    const health = createHealth({ checks: { db: () => true } });
+    const path = join(directory, 'health.json');
+    const file = writeHealthFile(health, { path, intervalMs: 60_000, mode });
+    opened.push({ health, file });
+    await waitFor(path, () => true);
+    expect((await stat(path)).mode & 0o777).toBe(expected);
+  });
+
   it.each([
     ['no path', {}, 'path'],
     ['an empty path', { path: '' }, 'path'],
     ['a zero interval', { path: 'x', intervalMs: 0 }, 'intervalMs'],
     ['a fractional interval', { path: 'x', intervalMs: 1.5 }, 'intervalMs'],
     ['a typo', { path: 'x', interval: 100 }, 'interval'],
+    ['a mode past 0o777', { path: 'x', mode: 0o1777 }, 'mode'],
+    ['a string mode', { path: 'x', mode: '644' }, 'mode'],
   ])('rejects %s', (_label, options, option) => {
     const health = createHealth();
     opened.push({ health });

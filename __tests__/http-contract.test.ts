@@ -8,6 +8,7 @@ import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
 import { fakeClock } from './helpers/clock.js';
 import { deferred } from './helpers/deferred.js';
 import { CONTRACT_HOSTS, type HostServer } from './helpers/hosts.js';
+import { FOREIGN_VALUES } from './helpers/foreign-values.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 const hosts = CONTRACT_HOSTS.map((host) => [host.name, host] as const);
@@ -239,7 +240,7 @@ describe.each(hosts)('the HTTP contract under %s', (_name, host) => {
     const get = await serve(
       createHealth({
         exposeErrors: false,
-        checks: { db: () => Promise.reject(new Error('password=hunter2')) },
+        checks: { db: () => Promise.reject(new Error('tenant hunter2 is over quota')) },
       }),
     );
     for (const path of ['/', '/ready', '/startup', '/live']) {
@@ -252,13 +253,17 @@ describe.each(hosts)('the HTTP contract under %s', (_name, host) => {
     });
   });
 
-  it('by default an error message is shown, but never a stack frame', async () => {
+  it('by default an error message is shown, secrets masked, never a stack frame', async () => {
+    // Until 0.1.0 a `password=` pair was shown as thrown; issue 13 masks it by default.
     const get = await serve(
-      createHealth({ checks: { db: () => Promise.reject(new Error('password=hunter2')) } }),
+      createHealth({
+        checks: { db: () => Promise.reject(new Error('auth failed: password=hunter2 user=app')) },
+      }),
     );
     for (const path of ['/', '/ready', '/startup']) {
       const text = await (await get(path)).text();
-      expect(text, path).toContain('password=hunter2');
+      expect(text, path).toContain('auth failed: password=*** user=app');
+      expect(text, path).not.toContain('hunter2');
       expect(text, path).not.toMatch(/\bat .*\(|\.ts:\d+|\.js:\d+|node:internal/);
     }
   });
@@ -449,7 +454,13 @@ describe.each(frameworks)('healthRouter among the routes of a %s app', (_name, m
 
 describe('a broken injected clock', () => {
   it('answers 500 instead of throwing out of the handler', async () => {
-    const health = createHealth({ clock: () => Number.NaN, checks: { db: () => true } });
+    // A clock that is broken from the start is refused by createHealth(); this one breaks later.
+    let broken = false;
+    const health = createHealth({
+      clock: () => (broken ? Number.NaN : Date.now()),
+      checks: { db: () => true },
+    });
+    broken = true;
     const server = await listen(healthRouter(health));
     try {
       for (const path of ['/ready', '/', '/startup']) {
@@ -463,6 +474,34 @@ describe('a broken injected clock', () => {
       health.close();
     }
   });
+
+  it.each(FOREIGN_VALUES)(
+    'answers 500 and logs a string when the clock throws %s',
+    async (_label, value) => {
+      const logged: unknown[] = [];
+      const log = (object: unknown) => logged.push(object);
+      let armed = false;
+      const health = createHealth({
+        clock: () => {
+          if (armed) throw value;
+          return 1_000_000;
+        },
+        checks: { db: () => true },
+        logger: { info: log, warn: log, error: log },
+      });
+      const server = await listen(healthRouter(health));
+      try {
+        armed = true;
+        const response = await fetch(`${server.url}/ready`);
+        expect(response.status).toBe(500);
+        expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+        expect(logged).toContainEqual({ error: expect.any(String) as string, url: '/ready' });
+      } finally {
+        await server.close();
+        health.close();
+      }
+    },
+  );
 
   it('answers 500 when it breaks after the results were cached (the synchronous path)', async () => {
     let broken = false;

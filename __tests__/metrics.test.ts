@@ -7,6 +7,8 @@ import { createHealth, HealthOptionsError, type CheckResult, type Health } from 
 import { DURATION_BUCKETS_SECONDS } from '../lib/metrics/instruments.js';
 import { metrics, type HealthMetrics } from '../lib/metrics/metrics.js';
 import { loadPromClient } from '../lib/metrics/prom-client.js';
+import { fakeClock } from './helpers/clock.js';
+import { FOREIGN_VALUES } from './helpers/foreign-values.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 const run = promisify(execFile);
@@ -161,7 +163,7 @@ describe('metrics() values', () => {
   });
 
   it('never puts error text in labels', async () => {
-    const secret = 'password=hunter2 host=10.1.2.3';
+    const secret = 'tenant hunter2 on host=10.1.2.3';
     const { exported } = setup({
       checks: {
         db: () => {
@@ -287,6 +289,10 @@ describe('metrics() registration', () => {
       'myapp_health_check_duration_seconds',
       'myapp_health_checks_total',
       'myapp_health_status',
+      'myapp_health_check_critical',
+      'myapp_health_check_consecutive_failures',
+      'myapp_health_check_staleness_seconds',
+      'myapp_health_check_flapping',
     ]);
   });
 
@@ -390,6 +396,34 @@ describe('metrics().handler', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
+  it.each(FOREIGN_VALUES)(
+    'answers 500 and logs a string when collecting fails with %s',
+    async (_label, value) => {
+      const registry = new Registry();
+      new Gauge({
+        name: 'foreign',
+        help: 'a collect that throws what cannot be turned into a string',
+        registers: [registry],
+        collect() {
+          throw value;
+        },
+      });
+      const logged: unknown[] = [];
+      const log = (object: unknown) => logged.push(object);
+      const health = createHealth({
+        checks: { db: () => true },
+        logger: { info: log, warn: log, error: log },
+      });
+      const exported = metrics(health, { registry });
+      const server = await listen(exported.handler);
+      opened.push({ health, exported, server });
+      const response = await fetch(server.url);
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+      expect(logged).toContainEqual({ error: expect.any(String) as string });
+    },
+  );
+
   it('answers 500 JSON without the reason when collecting fails, and logs it', async () => {
     const registry = new Registry();
     new Gauge({
@@ -445,5 +479,68 @@ describe('metrics() over time', () => {
     text = await scrape();
     expect(text).not.toContain('check="tenant"');
     expect(sample(text, 'health_check_status{check="db"}')).toBe(1);
+  });
+});
+
+describe('metrics(): what the runner knows over time', () => {
+  it('counts consecutive failures, resets them on success, and marks critical checks', async () => {
+    const db = switchable({ status: 'UP' });
+    const { exported } = setup({
+      checks: { db: db.check, cache: { check: () => true, critical: false } },
+    });
+    const scrape = () => exported.registry.metrics();
+    let text = await scrape();
+    expect(sample(text, 'health_check_consecutive_failures{check="db"}')).toBe(0);
+    expect(sample(text, 'health_check_critical{check="db"}')).toBe(1);
+    expect(sample(text, 'health_check_critical{check="cache"}')).toBe(0);
+    db.state.result = new Error('down');
+    await scrape();
+    text = await scrape();
+    expect(sample(text, 'health_check_consecutive_failures{check="db"}')).toBe(2);
+    db.state.result = { status: 'UP' };
+    text = await scrape();
+    expect(sample(text, 'health_check_consecutive_failures{check="db"}')).toBe(0);
+  });
+
+  it('staleness is the age of the served result at scrape time', async () => {
+    const clock = fakeClock();
+    const health = createHealth({
+      clock: clock.now,
+      cacheTtlMs: 60_000,
+      checks: { db: () => true },
+    });
+    const exported = metrics(health);
+    opened.push({ health, exported });
+    let text = await exported.registry.metrics();
+    expect(sample(text, 'health_check_staleness_seconds{check="db"}')).toBe(0);
+    clock.advance(42_500); // the cached result ages
+    text = await exported.registry.metrics();
+    expect(sample(text, 'health_check_duration_seconds_count{check="db"}')).toBe(1);
+    expect(sample(text, 'health_check_staleness_seconds{check="db"}')).toBe(42.5);
+  });
+
+  it('flapping is 1 while a check flaps, absent when history is off', async () => {
+    const db = switchable({ status: 'UP' });
+    const { exported } = setup({ checks: { db: db.check } });
+    const scrape = () => exported.registry.metrics();
+    let text = await scrape();
+    expect(sample(text, 'health_check_flapping{check="db"}')).toBe(0);
+    for (let i = 0; i < 21; i++) {
+      db.state.result = i % 2 === 0 ? { status: 'DOWN' } : { status: 'UP' };
+      text = await scrape();
+    }
+    expect(sample(text, 'health_check_flapping{check="db"}')).toBe(1);
+    const off = setup({ checks: { db: () => true }, history: false }, { prefix: 'off_' });
+    expect(await off.exported.registry.metrics()).not.toContain('health_check_flapping{');
+  });
+
+  it('an unregistered check loses its new series too', async () => {
+    const { health, exported } = setup({ checks: { db: () => true } });
+    const unregister = health.register('tenant', () => false);
+    let text = await exported.registry.metrics();
+    expect(sample(text, 'health_check_consecutive_failures{check="tenant"}')).toBe(1);
+    unregister();
+    text = await exported.registry.metrics();
+    expect(text).not.toContain('check="tenant"');
   });
 });

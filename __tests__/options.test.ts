@@ -237,3 +237,15 @@ describe('built-in check options', () => {
     expect((thrown as HealthOptionsError).message).toMatch(message);
   });
 });
+
+describe('readiness() given the options of createHealth()', () => {
+  it('says the first argument is a map of checks, and names readiness() in runner errors', async () => {
+    const { readiness: probe } = await import('../lib/index.js');
+    expect(() => probe({ checks: { db: () => true } } as never)).toThrow(
+      /readiness\(\): the first argument is a map of checks by name, not the options of createHealth\(\)/,
+    );
+    expect(() => probe({ db: 5 } as never)).toThrow(/^readiness\(\): invalid `checks\.db`/);
+    // A check that happens to be named `checks` is still a check.
+    expect(() => probe({ checks: { check: () => true } })).not.toThrow();
+  });
+});

@@ -13,6 +13,7 @@ import {
   STREAM_DEFAULTS,
 } from '../lib/index.js';
 import { SHOW_DETAILS_TIMEOUT_MS } from '../lib/http/show-details.js';
+import { MAX_SCANNED_CHARS } from '../lib/mask-secrets.js';
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
 const quickStartExample = await readFile(
@@ -123,6 +124,11 @@ describe('README', () => {
     const { UP, DEGRADED, DOWN } = DEFAULT_STATUS_CODES;
     expect(row('statusCodes')).toContain(`\`{ UP: ${UP}, DEGRADED: ${DEGRADED}, DOWN: ${DOWN} }\``);
     expect(readme).toContain(`**UP ${UP}, DEGRADED ${DEGRADED}, DOWN ${DOWN}**`);
+  });
+
+  it('states the health file mode and the message cleaning bound as in the code', () => {
+    expect(row('mode')).toContain(`\`0o${HEALTH_FILE_DEFAULTS.mode.toString(8)}\``);
+    expect(readme).toContain(`**${MAX_SCANNED_CHARS.toLocaleString('en-US')}** characters`);
   });
 
   it('keeps the quick start within 10 lines', () => {

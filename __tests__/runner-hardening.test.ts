@@ -230,6 +230,17 @@ describe('messages for structural mistakes', () => {
       /expected an object of checks by name/,
     ],
     ['a plain typo', { timeout: 5 }, 'timeout', /Did you mean `timeoutMs`\?/],
+    [
+      'a clock that throws',
+      {
+        clock: () => {
+          throw new Error('no time');
+        },
+      },
+      'clock',
+      /option `clock` threw when called: no time/,
+    ],
+    ['a clock that returns a string', { clock: () => 'now' }, 'clock', /returned now/],
   ])('%s', (_label, options, option, message) => {
     let error: unknown;
     try {

@@ -95,7 +95,7 @@ describe('errors', () => {
   it('withholds error messages when exposeErrors is false', async () => {
     const health = createHealth({
       exposeErrors: false,
-      checks: { dep: () => Promise.reject(new Error('password=hunter2')) },
+      checks: { dep: () => Promise.reject(new Error('tenant hunter2 is over quota')) },
     });
     const component = (await health.run()).components.dep;
     expect(component?.status).toBe('DOWN');

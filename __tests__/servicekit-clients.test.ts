@@ -61,7 +61,7 @@ async function service(options: HealthRouterOptions = {}) {
 function python(args: string[], onLine: (line: string) => void = () => undefined) {
   return new Promise<{ code: number | null; lines: string[]; stderr: string }>(
     (resolve, reject) => {
-      const child = spawn(PYTHON, ['-u', join(FIXTURES, 'run_clients.py'), ...args], {
+      const child = spawn(PYTHON, ['-B', '-u', join(FIXTURES, 'run_clients.py'), ...args], {
         cwd: FIXTURES,
         env: { PATH: '/usr/bin:/bin', NO_PROXY: '*' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -21,6 +21,7 @@ import {
 import { SHUTDOWN_DEFAULTS, type GracefulShutdownOptions } from '../lib/shutdown/options.js';
 import type { ShutdownTimers } from '../lib/shutdown/timers.js';
 import { deferred, type Deferred } from './helpers/deferred.js';
+import { FOREIGN_VALUES } from './helpers/foreign-values.js';
 import { listen, type TestServer } from './helpers/server.js';
 import { captureWarnings } from './helpers/warnings.js';
 
@@ -473,6 +474,142 @@ describe('gracefulShutdown() sequence', () => {
     expect(clock.pending).toBe(0);
     expect(process.listeners('SIGTERM')).toEqual(before.SIGTERM);
     expect(process.listeners('SIGINT')).toEqual(before.SIGINT);
+  });
+});
+
+describe('gracefulShutdown() survives values that cannot be turned into a string', () => {
+  /** Records unhandled rejections and uncaught exceptions while `run` is awaited. */
+  async function noEscapes(run: () => Promise<void>): Promise<unknown[]> {
+    const escaped: unknown[] = [];
+    const record = (error: unknown) => escaped.push(error);
+    process.on('unhandledRejection', record);
+    process.on('uncaughtException', record);
+    try {
+      await run();
+      // Let a stray rejection surface.
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', record);
+      process.off('uncaughtException', record);
+    }
+    return escaped;
+  }
+
+  it.each(FOREIGN_VALUES)(
+    "a 'shutdown' listener throwing %s: the drain, server.close() and the hooks still run",
+    async (_label, value) => {
+      const f = await fixture();
+      f.health.on('shutdown', () => {
+        throw value;
+      });
+      const hooks: string[] = [];
+      const { clock, handle } = start(f, {
+        drainDelayMs: 1000,
+        onShutdown: () => void hooks.push('hook'),
+      });
+      const escaped = await noEscapes(async () => {
+        const done = handle.shutdown();
+        expect(handle.phase).toBe('draining');
+        expect((await fetchVia(f.agent, `${f.app.url}/health/ready`)).status).toBe(503);
+        clock.advance(1000);
+        await until(() => handle.phase === 'closing' || handle.phase === 'stopped', 'closing');
+        expect(f.app.server.listening).toBe(false);
+        expect(await done).toMatchObject({ exitCode: 0, timedOut: false });
+      });
+      expect(escaped).toEqual([]);
+      expect(hooks).toEqual(['hook']);
+      expect(handle.phase).toBe('stopped');
+    },
+  );
+
+  it.each(FOREIGN_VALUES)(
+    'a hook rejecting with %s is reported and the hooks after it run',
+    async (_label, value) => {
+      const f = await fixture();
+      const calls: string[] = [];
+      const { clock, handle } = start(f, {
+        drainDelayMs: 0,
+        onShutdown: [
+          () => {
+            calls.push('throws');
+            throw value;
+          },
+          () => {
+            calls.push('rejects');
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
+            return Promise.reject(value);
+          },
+          () => void calls.push('after'),
+        ],
+      });
+      let result: ShutdownResult | undefined;
+      const escaped = await noEscapes(async () => {
+        const done = handle.shutdown();
+        clock.advance(0);
+        result = await done;
+      });
+      expect(escaped).toEqual([]);
+      expect(calls).toEqual(['throws', 'rejects', 'after']);
+      expect(result?.exitCode).toBe(1);
+      expect(result?.errors).toHaveLength(2);
+      expect(result?.errors[0]).toBe(value);
+    },
+  );
+
+  it.each(FOREIGN_VALUES)(
+    'a hook rejecting with %s after the deadline does not crash the process',
+    async (_label, value) => {
+      const f = await fixture();
+      const late = deferred();
+      const { clock, handle } = start(f, {
+        drainDelayMs: 0,
+        timeoutMs: 100,
+        onShutdown: () => late.promise,
+      });
+      const warnings: string[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning.message);
+      process.on('warning', onWarning);
+      try {
+        const escaped = await noEscapes(async () => {
+          const done = handle.shutdown();
+          clock.advance(0);
+          await until(() => clock.pending === 1, 'the deadline timer');
+          clock.advance(100);
+          expect(await done).toMatchObject({ exitCode: 1, timedOut: true });
+          late.reject(value);
+          await until(() => warnings.some((w) => w.includes('after the deadline')), 'the warning');
+        });
+        expect(escaped).toEqual([]);
+        // describe() says what can be read: the name of the Error, or nothing.
+        expect(warnings.filter((w) => w.includes('after the deadline'))).toEqual([
+          expect.stringMatching(/after the deadline: (unknown error|Error)$/),
+        ]);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    },
+  );
+
+  it('a server whose close() throws still gets its hooks run and the runner closed', async () => {
+    const f = await fixture();
+    const boom = new Error('close failed');
+    const server = f.app.server;
+    const close = server.close.bind(server);
+    server.close = () => {
+      server.close = close; // the fixture's cleanup closes it again
+      close();
+      throw boom;
+    };
+    const hooks: string[] = [];
+    const { clock, handle } = start(f, {
+      drainDelayMs: 0,
+      onShutdown: () => void hooks.push('hook'),
+    });
+    const done = handle.shutdown();
+    clock.advance(0);
+    expect(await done).toMatchObject({ exitCode: 1, timedOut: false, errors: [boom] });
+    expect(hooks).toEqual(['hook']);
+    expect(f.log).toContain('health.close');
   });
 });
 

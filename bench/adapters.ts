@@ -18,7 +18,10 @@ const READY_BODY = {
   components: Object.fromEntries(CHECKS.map((name) => [name, { status: 'UP' }])),
 };
 
-type Ports = Record<'fastifyHealth' | 'fastifyBare' | 'honoHealth' | 'honoBare', number>;
+type Ports = Record<
+  'fastifyHealth' | 'fastifyBare' | 'fastifyBareHeaders' | 'honoHealth' | 'honoBare',
+  number
+>;
 
 // --- server role ------------------------------------------------------------------
 async function serve(): Promise<void> {
@@ -37,6 +40,18 @@ async function serve(): Promise<void> {
   const bare = Fastify();
   bare.get('/health/live', () => ({ status: 'UP' }));
   bare.get('/health/ready', () => READY_BODY);
+  // The bare route again, with the contract's two extra headers (no-store, nosniff): what
+  // is left of the gap after it is the adapter's own cost.
+  const bareHeaders = Fastify();
+  for (const [path, body] of [
+    ['/health/live', { status: 'UP' }],
+    ['/health/ready', READY_BODY],
+  ] as const) {
+    bareHeaders.get(path, (_request, reply) => {
+      void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+      return body;
+    });
+  }
 
   const honoApp = new Hono();
   const handler = fetchHandler(health, { fallback: (request) => honoApp.fetch(request) });
@@ -53,6 +68,7 @@ async function serve(): Promise<void> {
   const ports: Ports = {
     fastifyHealth: await port(withHealth),
     fastifyBare: await port(bare),
+    fastifyBareHeaders: await port(bareHeaders),
     honoHealth: await listenHono(handler),
     honoBare: await listenHono((request) => honoBare.fetch(request)),
   };
@@ -132,6 +148,20 @@ async function main(): Promise<void> {
   const pairs = [
     ['Fastify', 'liveness', '/health/live', ports.fastifyHealth, ports.fastifyBare],
     ['Fastify', 'cached readiness', '/health/ready', ports.fastifyHealth, ports.fastifyBare],
+    [
+      'Fastify, bare + 2 headers',
+      'liveness',
+      '/health/live',
+      ports.fastifyHealth,
+      ports.fastifyBareHeaders,
+    ],
+    [
+      'Fastify, bare + 2 headers',
+      'cached readiness',
+      '/health/ready',
+      ports.fastifyHealth,
+      ports.fastifyBareHeaders,
+    ],
     ['Hono (Fetch)', 'liveness', '/health/live', ports.honoHealth, ports.honoBare],
     ['Hono (Fetch)', 'cached readiness', '/health/ready', ports.honoHealth, ports.honoBare],
   ] as const;

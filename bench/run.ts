@@ -9,11 +9,26 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CACHE_TTL_MS, type CheckKind, SECRET } from './servers/common.js';
-import { commandLine, readConfig, type BenchConfig } from './harness/config.js';
+import { backoffSimulation } from './backoff.js';
+import { flapDamping } from './flap-damping.js';
+import {
+  commandLine,
+  readConfig,
+  type BenchConfig,
+  type ScenarioNumber,
+} from './harness/config.js';
 import { BASELINE, CONTESTANTS, PAIRED, type Contestant } from './harness/contestants.js';
 import { autocannon, probe, probeSeries } from './harness/load.js';
 import { machine, versions } from './harness/machine.js';
-import { compileServers, pinning, ServerProcess, type Pinning } from './harness/processes.js';
+import { measureOverTime, overTimeServers } from './harness/over-time.js';
+import {
+  compileScript,
+  compileServers,
+  pinning,
+  ServerProcess,
+  type Pinning,
+} from './harness/processes.js';
+import { renderOverTimeReport, type OverTimeResults } from './harness/report-over-time.js';
 import {
   emptyRssFigure,
   renderReport,
@@ -27,8 +42,20 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const rootDir = join(benchDir, '..');
 const distDir = join(rootDir, 'dist');
 const readmePath = join(benchDir, 'README.md');
-const START_MARK = '<!-- bench-results:start -->';
-const END_MARK = '<!-- bench-results:end -->';
+/** Where each report goes in the README: between its two marks, else a new section at the end. */
+const SECTIONS = {
+  main: {
+    start: '<!-- bench-results:start -->',
+    end: '<!-- bench-results:end -->',
+    heading: '## Results',
+  },
+  overTime: {
+    start: '<!-- bench-over-time:start -->',
+    end: '<!-- bench-over-time:end -->',
+    heading: '## Health over time (issue 15): results',
+  },
+} as const;
+type Section = (typeof SECTIONS)[keyof typeof SECTIONS];
 const CLIENT_TIMEOUT_MS = 10_000;
 const STACK = /\n\s+at |\bat \S+ \(|\.(?:[cm]?js|ts):\d+:\d+|node:internal/;
 
@@ -207,7 +234,15 @@ async function main(): Promise<void> {
   const loaded = contestants.filter((c) => c.memoryOnly !== true);
   const withChecks = loaded.filter((c) => c.ready !== undefined);
   const serversDir = await compileServers(benchDir);
-  const wants = (n: 1 | 2 | 3 | 4 | 5 | 6 | 7) => config.scenarios.has(n);
+  const wants = (n: ScenarioNumber) => config.scenarios.has(n);
+  const overTime: OverTimeResults = {
+    config,
+    machine: results.machine,
+    pinning: pin.description,
+    command: results.command,
+    startedAt: results.startedAt,
+    figures: [],
+  };
   log(`${pin.description}\n${results.command}`);
   if (results.machine.loadAverage > 0.5) {
     log(
@@ -338,30 +373,70 @@ async function main(): Promise<void> {
   // Scenario 7: the SSE fan-out benchmark of its own.
   if (wants(7)) log('scenario 7: see the SSE fan-out section of bench/README.md');
 
+  // Scenario 8: probe latency against check latency, one server at a time.
+  const overTimeList = wants(8) ? overTimeServers(config.only) : [];
+  if (overTimeList.length > 0) {
+    log(`scenario 8: probe latency against check latency (${overTimeList.length} servers)`);
+    const pacerFile = await compileScript(benchDir, 'harness/pacer.ts');
+    for (const definition of overTimeList) {
+      const server = await start(definition.contestant, 'instant', serversDir, pin);
+      const figure = await measureOverTime(server, definition, pacerFile, config, pin);
+      overTime.figures.push(figure);
+      log(
+        `  ${definition.contestant.id}: paced p99 live ${figure.paced.live.p99Ms.toFixed(2)} ms, ready ${figure.paced.ready.p99Ms.toFixed(2)} ms; under load p99 live ${figure.load.live.p99Ms} ms, ready ${figure.load.ready.p99Ms} ms`,
+      );
+      await stop(server);
+    }
+  }
+
+  // Scenarios 9 and 10: simulations on an injected clock, no server.
+  if (wants(9)) {
+    log('scenario 9: flap damping (simulated)');
+    overTime.flap = await flapDamping();
+  }
+  if (wants(10)) {
+    log('scenario 10: back-off (simulated)');
+    overTime.backoff = await backoffSimulation();
+  }
+
   results.finishedAt = new Date();
   results.loadAverageAtEnd = loadavg()[0];
-  const report = renderReport(results);
-  writeReport(config, report);
+  overTime.finishedAt = results.finishedAt;
+  overTime.loadAverageAtEnd = results.loadAverageAtEnd;
+  const reports: [Section, string][] = [];
+  if ([1, 2, 3, 4, 5, 6, 7].some((n) => config.scenarios.has(n as ScenarioNumber))) {
+    reports.push([SECTIONS.main, renderReport(results)]);
+  }
+  if (wants(8) || wants(9) || wants(10)) {
+    reports.push([SECTIONS.overTime, renderOverTimeReport(overTime)]);
+  }
+  writeReports(config, reports);
 }
 
-/** Writes `report` where `BENCH_REPORT` says: the README's marked section by default. */
-function writeReport(config: BenchConfig, report: string): void {
-  process.stdout.write(`${report}\n`);
+/**
+ * Writes each report where `BENCH_REPORT` says: by default each into its marked section of
+ * the README (the sections of scenarios that did not run are left as they are).
+ */
+function writeReports(config: BenchConfig, reports: readonly [Section, string][]): void {
+  const all = reports.map(([, report]) => report).join('\n\n');
+  process.stdout.write(`${all}\n`);
   if (config.report === '-') return;
   if (config.report !== undefined) {
-    writeFileSync(config.report, `${report}\n`);
+    writeFileSync(config.report, `${all}\n`);
     log(`report written to ${config.report}`);
     return;
   }
-  const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
-  const start = readme.indexOf(START_MARK);
-  const end = readme.indexOf(END_MARK);
-  const section = `${START_MARK}\n${report}\n${END_MARK}`;
-  const next =
-    start !== -1 && end > start
-      ? readme.slice(0, start) + section + readme.slice(end + END_MARK.length)
-      : `${readme.trimEnd()}\n\n## Results\n\n${section}\n`;
-  writeFileSync(readmePath, next);
+  let readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
+  for (const [{ start: startMark, end: endMark, heading }, report] of reports) {
+    const start = readme.indexOf(startMark);
+    const end = readme.indexOf(endMark);
+    const section = `${startMark}\n${report}\n${endMark}`;
+    readme =
+      start !== -1 && end > start
+        ? readme.slice(0, start) + section + readme.slice(end + endMark.length)
+        : `${readme.trimEnd()}\n\n${heading}\n\n${section}\n`;
+  }
+  writeFileSync(readmePath, readme);
   log(`report written to ${readmePath}`);
 }
 

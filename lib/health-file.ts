@@ -1,6 +1,8 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as z from 'zod';
+import { describe } from './describe.js';
 import { resolveHealth } from './http/probe-options.js';
 import { parseOptions } from './options.js';
 import type { Health } from './runner/health.js';
@@ -9,6 +11,8 @@ import type { Health } from './runner/health.js';
 export const HEALTH_FILE_DEFAULTS = Object.freeze({
   /** Time between writes, in milliseconds. */
   intervalMs: 5000,
+  /** Permissions of the file: owner read-write, everyone else read (`rw-r--r--`). */
+  mode: 0o644,
 });
 
 /** Largest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
@@ -22,6 +26,7 @@ export const healthFileOptionsSchema = z.lazy(() =>
   z.strictObject({
     path: z.string().min(1),
     intervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
+    mode: z.number().int().min(0).max(0o777).optional(),
   }),
 );
 
@@ -33,6 +38,10 @@ export const healthFileOptionsSchema = z.lazy(() =>
  *   writable (the temporary file is created next to it). Required.
  * - `intervalMs`: time from the end of one write to the start of the next, in
  *   milliseconds, 10 to 2^31-1. Defaults to `5000`.
+ * - `mode`: the file's permission bits, `0` to `0o777`, set exactly (the umask does not
+ *   apply). Defaults to `0o644`: an exec probe, a Docker `HEALTHCHECK` or a sidecar may run
+ *   as another user and must be able to read it. Use `0o600` (or `0o640` with a shared
+ *   group) when the report holds details other local users must not see.
  */
 export type HealthFileOptions = z.input<typeof healthFileOptionsSchema>;
 
@@ -54,6 +63,10 @@ export interface HealthFile {
  *
  * Each write goes to a temporary file in the same directory which is then renamed over
  * the target, so a reader sees the previous report or the new one, never a partial one.
+ * The temporary file has a random name and is created exclusively (`O_CREAT | O_EXCL`,
+ * which never follows a symbolic link), so nothing planted in the directory can make the
+ * service write anywhere else. The rename replaces a symbolic link at `path` itself,
+ * never its target.
  * Writes never overlap: the next one is scheduled when the previous one has finished,
  * on an unref'd timer that never keeps the process alive. The file's modification time
  * is the time of the last write, which is what `check-file --max-age` checks.
@@ -83,27 +96,31 @@ export function writeHealthFile(health: Health, options: HealthFileOptions): Hea
   const parsed = parseOptions(where, healthFileOptionsSchema, options);
   const path = resolve(parsed.path);
   const intervalMs = parsed.intervalMs ?? HEALTH_FILE_DEFAULTS.intervalMs;
-  const tempPrefix = join(dirname(path), `.${basename(path)}.${process.pid}`);
-  let sequence = 0;
+  const mode = parsed.mode ?? HEALTH_FILE_DEFAULTS.mode;
+  const tempPrefix = join(dirname(path), `.${basename(path)}.`);
   let failing = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let writes: Promise<void> = Promise.resolve();
 
   const write = async () => {
-    const temp = `${tempPrefix}.${++sequence}.tmp`;
+    const temp = `${tempPrefix}${randomBytes(12).toString('hex')}.tmp`;
+    let written = false;
     try {
-      await writeFile(temp, JSON.stringify(await runner.run()));
+      const text = JSON.stringify(await runner.run());
+      await writeExclusive(temp, text, mode);
+      written = true;
       await rename(temp, path);
       failing = false;
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
+      // Only a file this write created is removed, never one that was there before.
+      if (written) await rm(temp, { force: true }).catch(() => undefined);
       if (!failing) report(error);
       failing = true;
     }
   };
   const report = (error: unknown) => {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describe(error);
     const logger = runner.logger;
     if (logger === undefined) {
       process.emitWarning(`health-probes: cannot write the health file ${path}: ${reason}`);
@@ -151,4 +168,23 @@ export function writeHealthFile(health: Health, options: HealthFileOptions): Hea
       return closing;
     },
   };
+}
+
+/**
+ * Creates `path` exclusively (`wx`: `O_CREAT | O_EXCL`, so an existing file or a symbolic
+ * link there fails with `EEXIST` instead of being followed), writes `text`, sets `mode`
+ * exactly (the umask only narrows the mode given to `open`) and closes it. When the write
+ * fails the file it created is removed before the error is rethrown.
+ */
+export async function writeExclusive(path: string, text: string, mode: number): Promise<void> {
+  const handle = await open(path, 'wx', mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(text);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(path, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
 }

@@ -79,6 +79,15 @@ export { liveness } from './middleware/liveness.js';
 export { readiness, type ReadinessOptions } from './middleware/readiness.js';
 export { startup } from './middleware/startup.js';
 export { detailed } from './middleware/detailed.js';
+/** The history of every check over time: runs, transitions, uptime, flapping. */
+export { history, HISTORY_OFF, type HistoryHandlerOptions } from './middleware/history.js';
+export {
+  checkHistoryBodySchema,
+  historyBodySchema,
+  historyEventSchema,
+  type HistoryBody,
+  type HistoryEvent,
+} from './format/history.js';
 /** Live health: the SSE stream, its options and stats, and the dashboard page. */
 export { sseStream, type SseStreamHandler } from './middleware/sse-stream.js';
 export { STREAM_DEFAULTS, type StreamOptions } from './stream/options.js';
@@ -128,6 +137,16 @@ export {
 } from './metrics/metrics.js';
 export { DURATION_BUCKETS_SECONDS, METRIC_NAMES, STATUS_VALUES } from './metrics/instruments.js';
 export type { MetricsRegistry } from './metrics/prom-client.js';
+/** OpenTelemetry metrics through @opentelemetry/api (an optional peer, loaded when otelMetrics() is called). */
+export {
+  OTEL_ATTRIBUTES,
+  OTEL_METER_NAME,
+  OTEL_METRIC_NAMES,
+  otelMetrics,
+  type HealthOtelMetrics,
+  type OtelMetricsOptions,
+} from './metrics/otel.js';
+export type { OtelMeter } from './metrics/otel-api.js';
 /** The health file for Kubernetes exec probes and sidecars. */
 export {
   writeHealthFile,

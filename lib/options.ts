@@ -77,6 +77,46 @@ function explain(issue: z.core.$ZodIssue): string {
     : `expected ${allowed.join(' or ')}`;
 }
 
+/**
+ * A record schema like `z.record(key, value)` that keeps every own key of its input,
+ * `"__proto__"` included: zod's records leave that key out (without validating its value),
+ * and `JSON.parse` makes it an own key, so configuration read from JSON would lose an entry
+ * silently. The output is a plain object whose keys are defined as own properties, in the
+ * input's order; look keys up with `Object.hasOwn`. Issues carry the entry's key in their
+ * path, as zod's records do.
+ */
+export function ownRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V) {
+  return z
+    .custom<Record<string, z.input<V>>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      { message: 'expected an object' },
+    )
+    .transform((input, ctx) => {
+      const output: Record<string, z.output<V>> = {};
+      for (const name of Object.keys(input)) {
+        const entry = Object.getOwnPropertyDescriptor(input, name)?.value as unknown;
+        const checkedKey = key.safeParse(name);
+        const checkedValue = value.safeParse(entry);
+        const issues = [
+          ...(checkedKey.success ? [] : checkedKey.error.issues),
+          ...(checkedValue.success ? [] : checkedValue.error.issues),
+        ];
+        for (const issue of issues) {
+          ctx.issues.push({ ...issue, path: [name, ...issue.path], input: entry } as never);
+        }
+        if (issues.length === 0) {
+          Object.defineProperty(output, name, {
+            value: checkedValue.data,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+      return output;
+    });
+}
+
 /** The keys a strict object schema accepts at `path`, for "did you mean" hints. */
 function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let current = unwrap(schema);
@@ -85,7 +125,7 @@ function knownKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     else if (
       current instanceof z.ZodObject &&
       typeof segment === 'string' &&
-      segment in current.shape
+      Object.hasOwn(current.shape, segment)
     )
       current = unwrap(current.shape[segment] as z.ZodType);
     else return [];

@@ -8,6 +8,7 @@ import { isReadMethod, METHOD_NOT_ALLOWED, NOT_FOUND, send } from './http/send.j
 import type { HealthHandler } from './http/types.js';
 import { dashboardContract, dashboardOptionsSchema } from './middleware/dashboard.js';
 import { detailedContract } from './middleware/detailed.js';
+import { historyContract } from './middleware/history.js';
 import { livenessContract } from './middleware/liveness.js';
 import { readinessContract } from './middleware/readiness.js';
 import { streamContract } from './middleware/sse-stream.js';
@@ -45,6 +46,7 @@ export type HealthRouterOptions = z.input<typeof routerOptionsSchema>;
  * | `/startup` | {@link startup}              |
  * | `/stream`, `/$stream` | {@link sseStream} |
  * | `/dashboard` | {@link dashboard}          |
+ * | `/history` | {@link history}              |
  *
  * Paths are matched after the mount point (`req.url` as Express and Connect rewrite it),
  * with the query string ignored and trailing slashes tolerated (`/ready/?x=1` is
@@ -133,6 +135,7 @@ export function routerContract(
     ['/$stream', stream.handle],
     ['/%24stream', stream.handle],
     ['/dashboard', dashboardContract(health, dashboardOptions)],
+    ['/history', historyContract(health, { showDetails, cors })],
   ]);
   // `/ready/<name>` for each check the runner has now (checks registered later included):
   // exact names only, so no path trick reaches anything else. Built on first use, dropped

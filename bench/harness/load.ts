@@ -12,6 +12,9 @@ export interface LoadResult {
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  readonly p999Ms: number;
+  /** The slowest response, in ms. */
+  readonly maxMs: number;
   /** Responses received (any status). */
   readonly responses: number;
   readonly non2xx: number;
@@ -29,7 +32,7 @@ interface AutocannonJson {
   non2xx: number;
   '2xx': number;
   statusCodeStats: Record<string, { count: number }>;
-  latency: { p50: number; p99: number };
+  latency: { p50: number; p99: number; p99_9: number; max: number };
 }
 
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
@@ -69,6 +72,8 @@ export async function autocannon(
     requestsPerSecond: responses / json.duration,
     p50Ms: json.latency.p50,
     p99Ms: json.latency.p99,
+    p999Ms: json.latency.p99_9,
+    maxMs: json.latency.max,
     responses,
     non2xx: json.non2xx,
     statusCodes: Object.fromEntries(

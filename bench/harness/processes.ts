@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { load, type CheckKind, type RunnerMessage, type ServerMessage } from '../servers/common.js';
 import type { Contestant } from './contestants.js';
@@ -70,6 +70,24 @@ export async function compileServers(benchDir: string): Promise<string> {
     logLevel: 'warning',
   });
   return outdir;
+}
+
+/**
+ * Compiles one harness script that runs as a process of its own (the paced prober) to
+ * `node_modules/.cache/health-probes-bench/<name>.js`, and returns its path.
+ */
+export async function compileScript(benchDir: string, source: string): Promise<string> {
+  const outdir = join(benchDir, 'node_modules', '.cache', 'health-probes-bench');
+  const { build } = await load<Esbuild>('esbuild');
+  await build({
+    entryPoints: [join(benchDir, source)],
+    outdir,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  return join(outdir, basename(source).replace(/\.ts$/, '.js'));
 }
 
 /** Figures a server reports about itself. */

@@ -75,11 +75,7 @@ export function benchChecks(kind: CheckKind = checkKind()): Record<string, Bench
       return { database: ok, cache: ok, queue: ok };
     }
     case 'slow':
-      return {
-        database: count(
-          () => new Promise<void>((resolve) => setTimeout(resolve, SLOW_CHECK_MS).unref()),
-        ),
-      };
+      return { database: delayCheck(SLOW_CHECK_MS) };
     case 'hang':
       return { database: count(() => new Promise<void>(() => undefined)) };
     case 'throw-sync':
@@ -91,6 +87,14 @@ export function benchChecks(kind: CheckKind = checkKind()): Record<string, Bench
     case 'throw-async':
       return { database: count(() => Promise.reject(failure())) };
   }
+}
+
+/** A check that resolves after `ms` milliseconds, counting its executions. */
+export function delayCheck(ms: number): BenchCheck {
+  return () => {
+    executions++;
+    return new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  };
 }
 
 /** Imports a package installed under `bench/node_modules`, typed as `T`. */

@@ -1,10 +1,12 @@
 import * as z from 'zod';
+import { takeBasicCredentials } from '../basic-auth.js';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
 import { checkTuningSchema } from '../runner/options.js';
 import type { CheckDefinition, CheckResult } from '../runner/types.js';
 import { elapsedMs } from './probe.js';
-import { describeError, redactUrl } from './redact.js';
+import { redactUrl } from '../mask-secrets.js';
+import { describeError } from './redact.js';
 import { pickTuning } from './tuning.js';
 
 const statusCode = z.number().int().min(100).max(599);
@@ -15,7 +17,7 @@ const httpSchema = z.lazy(() =>
     method: z.enum(['GET', 'HEAD']).optional(),
     expectedStatus: z.union([statusCode, z.array(statusCode).min(1)]).optional(),
     followRedirects: z.boolean().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
+    headers: ownRecord(z.string(), z.string()).optional(),
     expectBody: z
       .custom<(body: string) => boolean>((value) => typeof value === 'function', {
         message: 'expected a function',
@@ -80,13 +82,11 @@ export function http(url: string | URL, options: HttpOptions = {}): CheckDefinit
   } = parseOptions('checks.http()', httpSchema, options);
   const target = parseUrl(url);
   const shownUrl = redactUrl(target);
-  const requestHeaders = new Headers(headers);
-  if ((target.username !== '' || target.password !== '') && !requestHeaders.has('authorization')) {
-    const credentials = `${decode(target.username)}:${decode(target.password)}`;
-    requestHeaders.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+  const requestHeaders = requestHeadersOf(headers);
+  const authorization = takeBasicCredentials(target);
+  if (authorization !== undefined && !requestHeaders.has('authorization')) {
+    requestHeaders.set('authorization', authorization);
   }
-  target.username = '';
-  target.password = '';
   const requestUrl = target.href;
   const accepted = expectedStatus === undefined ? undefined : [expectedStatus].flat();
   const expected = accepted === undefined ? '2xx' : accepted.join(' or ');
@@ -145,11 +145,38 @@ export function http(url: string | URL, options: HttpOptions = {}): CheckDefinit
   };
 }
 
-function decode(part: string): string {
+/**
+ * The `headers` option as `Headers`. Names and values are checked by `Headers` itself (a
+ * name with a space, a value with a newline); what it refuses is an option error, which
+ * names the header but never quotes its value (it may be a token).
+ */
+function requestHeadersOf(headers: Readonly<Record<string, string>>): Headers {
+  const checked = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      checked.append(name, value);
+    } catch (error) {
+      const nameValid = isHeaderName(name);
+      throw new HealthOptionsError(
+        `checks.http(): invalid option \`headers\`: ${
+          nameValid
+            ? `the value of ${JSON.stringify(name)} is not a valid header value (no newlines or other control characters)`
+            : `${JSON.stringify(name)} is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only)`
+        }.`,
+        'headers',
+        { cause: error },
+      );
+    }
+  }
+  return checked;
+}
+
+function isHeaderName(name: string): boolean {
   try {
-    return decodeURIComponent(part);
+    new Headers().append(name, '');
+    return true;
   } catch {
-    return part;
+    return false;
   }
 }
 

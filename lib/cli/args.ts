@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { Output } from './output.js';
+import { takeBasicCredentials } from '../basic-auth.js';
+import { describe } from '../describe.js';
+import { maskSecrets, redactUrl } from '../mask-secrets.js';
+import { printable, type Output } from './output.js';
 
 /** A command line mistake: the CLI prints it with the command's usage and exits 2. */
 export class UsageError extends Error {
@@ -58,20 +61,55 @@ export function parseCount(option: string, text: string): number {
   return Number(text);
 }
 
-/** Parses an `http:` or `https:` URL. */
-export function parseHttpUrl(text: string): URL {
+// The ports `fetch` never connects to (https://fetch.spec.whatwg.org/#port-blocking),
+// and 0: a URL with one of them can never be requested, however often it is retried.
+const BLOCKED_PORTS = new Set([
+  0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+  103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+  512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+  995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+  6669, 6679, 6697, 10080,
+]);
+
+/** A URL to request: where to send it, its `Authorization`, and how to print it. */
+export interface HttpTarget {
+  /** The URL without its credentials, as `fetch` wants it. */
+  readonly href: string;
+  /** `Basic ...` from the URL's `user:password@`, or `undefined`. */
+  readonly authorization: string | undefined;
+  /** What is printed: scheme, host, port and path; never the userinfo or the query. */
+  readonly shown: string;
+}
+
+/**
+ * Parses an `http:` or `https:` URL that `fetch` can request: credentials in it become an
+ * `Authorization: Basic` header, as `checks.http()` sends them, and are never printed.
+ *
+ * @throws {UsageError} for anything else, including a port `fetch` refuses (6000, 10080...),
+ *   quoting the text with its secrets masked.
+ */
+export function parseHttpUrl(text: string): HttpTarget {
   let url: URL | undefined;
   try {
     url = new URL(text);
   } catch {
     // Reported below.
   }
+  const shown = JSON.stringify(maskSecrets(printable(text, 500)));
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw new UsageError(
-      `expected an http:// or https:// URL such as http://127.0.0.1:3000/health/ready, got ${JSON.stringify(text)}`,
+      `expected an http:// or https:// URL such as http://127.0.0.1:3000/health/ready, got ${shown}`,
     );
   }
-  return url;
+  const port = Number(url.port === '' ? (url.protocol === 'http:' ? 80 : 443) : url.port);
+  if (BLOCKED_PORTS.has(port)) {
+    throw new UsageError(
+      `port ${port} can never be requested (fetch refuses it; see https://fetch.spec.whatwg.org/#port-blocking), got ${shown}`,
+    );
+  }
+  const printed = redactUrl(url);
+  const authorization = takeBasicCredentials(url);
+  return { href: url.href, authorization, shown: printable(printed, 500) };
 }
 
 /**
@@ -105,7 +143,7 @@ export function parseCommandArgs<const K extends string, const F extends string 
       },
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(describe(error, 'invalid arguments'));
   }
   const help = parsed.values.help === true;
   if (!help && parsed.positionals.length !== positionals.length) {

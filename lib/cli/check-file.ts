@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { parseCommandArgs, parseDuration, type Command } from './args.js';
 import { formatDuration, paint, printable, type Output } from './output.js';
@@ -69,7 +70,9 @@ async function readReport(path: string): Promise<Read> {
   let text: string;
   let modifiedMs: number;
   try {
-    const file = await open(path, 'r');
+    // Non-blocking: opening a FIFO for reading would wait for a writer forever. On a
+    // regular file the flag changes nothing; anything else is refused by the stat below.
+    const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const stats = await file.stat();
       if (!stats.isFile()) return { error: 'not a file' };

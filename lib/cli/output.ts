@@ -42,7 +42,8 @@ const STATUS_COLORS: Readonly<Record<string, number>> = {
 
 /** `text` in the colour of `status` (green UP, yellow DEGRADED, red DOWN), when allowed. */
 export function paint(output: Output, status: string, text: string = status): string {
-  const code = STATUS_COLORS[status];
+  // `status` comes from the server: only the table's own keys, never `constructor`.
+  const code = Object.hasOwn(STATUS_COLORS, status) ? STATUS_COLORS[status] : undefined;
   return output.color && code !== undefined ? `\u001b[${code}m${text}\u001b[39m` : text;
 }
 
@@ -57,9 +58,10 @@ export function dim(output: Output, text: string): string {
  * the title) become `?`, and the text is cut at `maxLength` characters with `…`.
  */
 export function printable(text: string, maxLength = 200): string {
+  // Cut first: the replacement is one character for one, and the rest is never shown.
+  const cut = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
   // eslint-disable-next-line no-control-regex
-  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return safe.length > maxLength ? `${safe.slice(0, maxLength - 1)}…` : safe;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 /** A duration for people: `450ms`, `2s`, `1m5s`. */

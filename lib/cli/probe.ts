@@ -1,4 +1,6 @@
 import { parseCommandArgs, parseDuration, parseHttpUrl, type Command } from './args.js';
+import { describe } from '../describe.js';
+import { maskSecrets } from '../mask-secrets.js';
 import { formatDuration, paint, printable, type Output } from './output.js';
 
 /** Defaults of `health-probes probe`. */
@@ -25,22 +27,36 @@ export const probe: Command = {
     if (help) return usage(output);
     const url = parseHttpUrl(positionals[0] ?? '');
     const timeoutMs = parseDuration('timeout', values.timeout ?? PROBE_DEFAULTS.timeout);
-    const target = printable(url.href, 500);
+    const target = url.shown;
+    // A timer that holds the process: `fetch` leaves its promise pending, with nothing
+    // else to keep the event loop alive, when the server closes the connection before
+    // answering. `AbortSignal.timeout()` is unref'd, so the process would end on an
+    // unsettled top-level await (exit 13) instead of reporting.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = await fetch(url, {
+      const response = await fetch(url.href, {
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-        headers: { Accept: 'application/json' },
+        signal: controller.signal,
+        headers: {
+          Accept: 'application/json',
+          ...(url.authorization === undefined ? {} : { Authorization: url.authorization }),
+        },
       });
       const status = bodyStatus(await readStart(response, PROBE_DEFAULTS.maxBodyBytes));
       const ok = response.status >= 200 && response.status < 400;
       output.out(
-        `${paint(output, ok ? 'UP' : 'DOWN', String(response.status))} ${paint(output, status)} ${target}`,
+        `${paint(output, ok ? 'UP' : 'DOWN', `${response.status}`)} ${paint(output, status)} ${target}`,
       );
       return ok ? 0 : 1;
     } catch (error) {
-      output.out(`${paint(output, 'ERR')} ${describe(error, timeoutMs)} ${target}`);
+      const reason = controller.signal.aborted
+        ? `timeout after ${formatDuration(timeoutMs)}`
+        : reasonOf(error);
+      output.out(`${paint(output, 'ERR')} ${reason} ${target}`);
       return 1;
+    } finally {
+      clearTimeout(timer);
     }
   },
 };
@@ -93,15 +109,14 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   UND_ERR_SOCKET: 'connection closed',
 };
 
-/** One phrase for why the request failed: a timeout, or the socket error's code. */
-function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError') {
-    return `timeout after ${formatDuration(timeoutMs)}`;
-  }
+/** One phrase for why the request failed: the socket error's code, or the message. */
+function reasonOf(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : {};
   const code = typeof cause?.code === 'string' ? printable(cause.code, 40) : undefined;
-  if (code !== undefined) return code in SOCKET_ERRORS ? `${SOCKET_ERRORS[code]} (${code})` : code;
-  // fetch() wraps the real reason (e.g. `bad port` for a port fetch() refuses) as `cause`.
+  if (code !== undefined) {
+    return Object.hasOwn(SOCKET_ERRORS, code) ? `${SOCKET_ERRORS[code]} (${code})` : code;
+  }
+  // fetch() wraps the real reason as `cause`.
   const reason = cause instanceof Error ? cause : error;
-  return printable(reason instanceof Error ? reason.message : String(reason), 120);
+  return printable(maskSecrets(describe(reason)), 120);
 }

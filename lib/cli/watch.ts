@@ -1,5 +1,15 @@
 import type { EventSourceParser, ParserConfig } from 'eventsource-parser';
-import { parseCommandArgs, parseCount, parseDuration, parseHttpUrl, type Command } from './args.js';
+import { describe } from '../describe.js';
+import { maskSecrets } from '../mask-secrets.js';
+import {
+  parseCommandArgs,
+  parseCount,
+  parseDuration,
+  parseHttpUrl,
+  type Command,
+  type HttpTarget,
+  UsageError,
+} from './args.js';
 import { dim, formatDuration, paint, printable, type Output } from './output.js';
 import { statusLine } from './status-line.js';
 
@@ -65,8 +75,11 @@ export const watch: Command = {
     let failures = 0;
     for (;;) {
       const session = await follow(state);
-      if (session.fatal) {
-        output.err(`${paint(output, 'ERR')} ${session.reason} ${printable(url.href, 500)}`);
+      if (session.usage === true) {
+        throw new UsageError(`${session.reason}: ${url.shown} can never be requested`);
+      }
+      if (session.fatal === true) {
+        output.err(`${paint(output, 'ERR')} ${session.reason} ${url.shown}`);
         return 1;
       }
       failures = session.received ? 1 : failures + 1;
@@ -84,7 +97,7 @@ export const watch: Command = {
 };
 
 interface WatchState {
-  readonly url: URL;
+  readonly url: HttpTarget;
   readonly idleTimeoutMs: number;
   readonly output: Output;
   readonly createParser: (config: ParserConfig) => EventSourceParser;
@@ -103,6 +116,8 @@ interface Session {
   readonly received: boolean;
   /** Whether to stop rather than reconnect. */
   readonly fatal?: boolean;
+  /** Whether the request can never be made (a usage error, exit 2). */
+  readonly usage?: boolean;
 }
 
 /** One connection: prints its events, resolves when it ends. Never rejects. */
@@ -139,8 +154,13 @@ async function follow(state: WatchState): Promise<Session> {
   });
   touch();
   try {
-    const response = await fetch(state.url, {
-      headers: { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' },
+    const { authorization } = state.url;
+    const response = await fetch(state.url.href, {
+      headers: {
+        Accept: 'text/event-stream',
+        'Cache-Control': 'no-cache',
+        ...(authorization === undefined ? {} : { Authorization: authorization }),
+      },
       signal: controller.signal,
     });
     const type = response.headers.get('content-type') ?? '';
@@ -158,10 +178,7 @@ async function follow(state: WatchState): Promise<Session> {
       };
     }
     output.err(
-      dim(
-        output,
-        `${state.connected ? 'reconnected to' : 'connected to'} ${printable(state.url.href, 500)}`,
-      ),
+      dim(output, `${state.connected ? 'reconnected to' : 'connected to'} ${state.url.shown}`),
     );
     state.connected = true;
     const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
@@ -174,8 +191,12 @@ async function follow(state: WatchState): Promise<Session> {
     }
     return { reason: 'stream ended', received };
   } catch (error) {
-    const reason = controller.signal.aborted ? (controller.signal.reason as unknown) : error;
-    return { reason: describe(reason), received };
+    const aborted = controller.signal.aborted;
+    const reason = aborted ? (controller.signal.reason as unknown) : error;
+    // fetch() refused to make the request at all (no network error behind it): retrying
+    // cannot help.
+    const refused = !aborted && error instanceof TypeError && error.cause === undefined;
+    return { reason: reasonOf(reason), received, fatal: refused, usage: refused };
   } finally {
     clearTimeout(idle);
     controller.abort();
@@ -183,11 +204,10 @@ async function follow(state: WatchState): Promise<Session> {
 }
 
 /** One phrase for why a connection ended. */
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return printable(String(error), 120);
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return printable(maskSecrets(describe(error)), 120);
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
   if (typeof cause?.code === 'string') return `connection failed (${printable(cause.code, 40)})`;
   if (error.message === 'terminated') return 'connection lost';
-  if (cause instanceof Error) return printable(cause.message, 120);
-  return printable(error.message, 120);
+  return printable(maskSecrets(describe(cause instanceof Error ? cause : error)), 120);
 }

@@ -52,6 +52,11 @@ export function dashboardPage({ title, instance, streamUrl }: DashboardPageOptio
 </dl>
 </section>
 <p id="connection" class="connection" data-state="connecting" role="status">Connecting&hellip;</p>
+<section id="history" class="history" aria-labelledby="history-heading" hidden>
+<h2 id="history-heading">History, last <span id="history-span">hour</span></h2>
+<p class="hrow axis" aria-hidden="true"><span></span><span class="ticks"><span id="history-start"></span><span id="history-end"></span></span></p>
+<ol id="history-rows" class="history-rows"></ol>
+</section>
 <table>
 <caption>Components</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Message</th><th scope="col">Duration</th><th scope="col">Last check</th><th scope="col">Critical</th></tr></thead>

@@ -38,7 +38,37 @@ tbody th.long { white-space: normal; overflow-wrap: anywhere; min-width: 12em; }
 td.message { overflow-wrap: anywhere; }
 td.number { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .empty { color: var(--muted); }
+.history { margin: 12px 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.history[hidden] { display: none; }
+.history h2 { font-size: 1rem; margin: 0 0 4px; }
+.hrow.axis { margin: 0; border-top: 0; padding: 0 0 2px; }
+.axis .ticks { display: flex; justify-content: space-between; font-size: .8rem; color: var(--muted); font-variant-numeric: tabular-nums; }
+.history-rows { list-style: none; margin: 0; padding: 0; }
+.hrow { display: grid; grid-template-columns: 10em minmax(0, 1fr) 7em 11em 6.5em; align-items: center; gap: 8px; padding: 3px 0; border-top: 1px solid var(--line); font-size: .85rem; }
+.hrow:first-child { border-top: 0; }
+.hrow.service { font-weight: 700; }
+.hname { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.strip { display: block; width: 100%; height: 14px; background: #eaeef2; border-radius: 3px; }
+.seg[data-status="UP"] { fill: #1a7f37; }
+.seg[data-status="DEGRADED"] { fill: #bf8700; }
+.seg[data-status="DOWN"] { fill: #cf222e; }
+.seg[data-status="UNKNOWN"] { fill: #6e7781; }
+.spark { display: block; width: 100%; height: 20px; }
+.spark .line { fill: none; stroke: #0550ae; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+.hup { display: flex; gap: 8px; font-variant-numeric: tabular-nums; white-space: nowrap; color: var(--ink); }
+.flap:empty { visibility: hidden; }
+.flap { justify-self: end; padding: 0 6px; border-radius: 999px; background: #953800; color: #ffffff; font-weight: 700; font-size: .75rem; text-align: center; }
+.stale .seg, .stale .spark .line { opacity: .6; }
 @media (max-width: 640px) {
+  .axis { display: block; }
+  .axis > span:first-child { display: none; }
+  .hrow { grid-template-columns: minmax(0, 1fr) auto auto; grid-template-areas: "name up flap" "strip strip strip" "spark spark spark"; gap: 2px 8px; padding: 6px 0; }
+  .hname { grid-area: name; }
+  .hup { grid-area: up; }
+  .flap { grid-area: flap; }
+  .strip { grid-area: strip; }
+  .spark { grid-area: spark; }
+  .hrow.service > span:nth-child(3) { display: none; }
   main { padding: 10px; }
   .overall { font-size: 1.3rem; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }

@@ -56,13 +56,15 @@ export const detailedBodySchema = z.strictObject({
 
 /** Shrinks a report to a {@link ProbeBody}; without details, messages are left out. */
 export function probeBody(report: HealthReport, showDetails: boolean): ProbeBody {
-  const components: Record<string, ProbeBody['components'][string]> = {};
-  for (const [name, component] of Object.entries(report.components)) {
-    components[name] =
+  // fromEntries defines own keys: a check named `__proto__` stays a key of `components`.
+  const components: Record<string, ProbeBody['components'][string]> = Object.fromEntries(
+    Object.entries(report.components).map(([name, component]) => [
+      name,
       !showDetails || component.message === undefined
         ? { status: component.status }
-        : { status: component.status, message: component.message };
-  }
+        : { status: component.status, message: component.message },
+    ]),
+  );
   return {
     status: report.status,
     ...(report.message === undefined ? {} : { message: report.message }),

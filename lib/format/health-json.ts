@@ -63,7 +63,8 @@ const IETF_STATUS: Readonly<Record<HealthStatus, HealthJson['status']>> = {
 /**
  * The report in the IETF format. Each component becomes `"<name>:responseTime"` with the
  * run's duration in ms as `observedValue`; `output` is omitted on pass, as the draft asks.
- * Without details only `componentId`, `status` and `time` remain.
+ * Without details only `componentId` and `status` remain: no time, no timing, as
+ * `showDetails: 'never'` promises.
  */
 export function toHealthJson(
   report: HealthReport,
@@ -77,7 +78,7 @@ export function toHealthJson(
       showDetails
         ? {
             componentId: name,
-            componentType: meta.componentTypes?.[name] ?? 'component',
+            componentType: componentTypeOf(meta, name),
             observedValue: component.durationMs,
             observedUnit: 'ms',
             status,
@@ -86,7 +87,7 @@ export function toHealthJson(
               ? {}
               : { output: component.message }),
           }
-        : { componentId: name, status, time: component.checkedAt },
+        : { componentId: name, status },
     ];
   }
   const version = report.version;
@@ -100,4 +101,12 @@ export function toHealthJson(
     ...(report.message === undefined ? {} : { output: report.message }),
     checks,
   };
+}
+
+// Own keys only: a check named `toString` must not get Object.prototype's function.
+function componentTypeOf(meta: HealthJsonMeta, name: string): string {
+  const types = meta.componentTypes;
+  return types !== undefined && Object.hasOwn(types, name)
+    ? (types[name] ?? 'component')
+    : 'component';
 }

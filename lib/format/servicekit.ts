@@ -34,12 +34,14 @@ const STATE: Readonly<Record<HealthStatus, ServicekitBody['status']>> = {
 export function toServicekit(report: HealthReport, showDetails: boolean): ServicekitBody {
   const entries = Object.entries(report.components);
   if (entries.length === 0) return { status: STATE[report.status] };
-  const checks: NonNullable<ServicekitBody['checks']> = {};
-  for (const [name, component] of entries) {
-    checks[name] =
+  // fromEntries defines own keys: a check named `__proto__` stays a key of `checks`.
+  const checks: NonNullable<ServicekitBody['checks']> = Object.fromEntries(
+    entries.map(([name, component]) => [
+      name,
       showDetails && component.message !== undefined
         ? { state: STATE[component.status], message: component.message }
-        : { state: STATE[component.status] };
-  }
+        : { state: STATE[component.status] },
+    ]),
+  );
   return { status: STATE[report.status], checks };
 }

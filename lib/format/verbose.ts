@@ -24,7 +24,8 @@ export function verboseText(
 ): string {
   const lines: string[] = [];
   for (const name of names) {
-    const component = report.components[name];
+    // Own keys only: an excluded check named `toString` is excluded, not a function.
+    const component = Object.hasOwn(report.components, name) ? report.components[name] : undefined;
     if (component === undefined) lines.push(`[+]${name} excluded: ok`);
     else if (component.status === 'UP') lines.push(`[+]${name} ok`);
     else if (component.status === 'DEGRADED') lines.push(`[+]${name} degraded`);

@@ -1,6 +1,6 @@
 import { HealthOptionsError } from '../errors.js';
 import { Health } from '../runner/health.js';
-import type { HealthReport } from '../runner/types.js';
+import type { ComponentReport, HealthReport } from '../runner/types.js';
 import { resolveGrpcHealthOptions, type GrpcHealthOptions } from './options.js';
 import { loadHealthServiceDefinition } from './peer.js';
 import { ServiceMap } from './service-map.js';
@@ -148,7 +148,7 @@ export class GrpcHealthService {
   #statusIn(report: HealthReport, name: string): 'SERVING' | 'NOT_SERVING' {
     const shuttingDown = this.#health.shuttingDown;
     return (
-      this.#services.status(name, (check) => report.components[check], shuttingDown) ??
+      this.#services.status(name, (check) => ownComponent(report, check), shuttingDown) ??
       'NOT_SERVING'
     );
   }
@@ -190,4 +190,9 @@ function unknownService(name: string): string {
  */
 export function grpcHealth(health: Health, options: GrpcHealthOptions = {}): GrpcHealthService {
   return new GrpcHealthService(health, options);
+}
+
+// Own keys only: a check named `toString` not in the report is not Object.prototype's.
+function ownComponent(report: HealthReport, check: string): ComponentReport | undefined {
+  return Object.hasOwn(report.components, check) ? report.components[check] : undefined;
 }

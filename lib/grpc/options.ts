@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
 
 /** Largest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -13,11 +13,11 @@ export const GRPC_HEALTH_DEFAULTS = Object.freeze({
 });
 
 // Built on first use (z.lazy): apps that never call this factory do not pay for it.
+const serviceMembersSchema = z.lazy(() => z.array(z.string()).min(1).max(1000).readonly());
 const grpcHealthOptionsSchema = z.lazy(() =>
   z.strictObject({
-    services: z
-      .record(z.string().max(200), z.array(z.string()).min(1).max(1000).readonly())
-      .optional(),
+    // ownRecord: a `"__proto__"` group (as JSON.parse makes it) is kept, not dropped.
+    services: ownRecord(z.string().max(200), serviceMembersSchema).optional(),
     pollIntervalMs: z.number().int().min(10).max(MAX_TIMER_MS).optional(),
     maxWatches: z.number().int().min(1).max(100_000).optional(),
   }),
@@ -41,7 +41,8 @@ export type GrpcHealthOptions = z.input<typeof grpcHealthOptionsSchema>;
 
 /** {@link GrpcHealthOptions} with every default applied. */
 export interface ResolvedGrpcHealthOptions {
-  readonly services: Readonly<Record<string, readonly string[]>>;
+  /** Group name to member checks, in the order given. */
+  readonly services: ReadonlyMap<string, readonly string[]>;
   readonly pollIntervalMs: number;
   readonly maxWatches: number;
 }
@@ -56,7 +57,9 @@ export function resolveGrpcHealthOptions(
   input: unknown,
 ): ResolvedGrpcHealthOptions {
   const options = parseOptions(where, grpcHealthOptionsSchema, input ?? {});
-  const services = options.services ?? {};
+  const services: ReadonlyMap<string, readonly string[]> = new Map(
+    Object.entries(options.services ?? {}),
+  );
   validateGroups(where, checkNames, services);
   return {
     services,
@@ -69,10 +72,10 @@ export function resolveGrpcHealthOptions(
 function validateGroups(
   where: string,
   checkNames: readonly string[],
-  groups: Readonly<Record<string, readonly string[]>>,
+  groups: ReadonlyMap<string, readonly string[]>,
 ): void {
   const checks = new Set(checkNames);
-  for (const [name, members] of Object.entries(groups)) {
+  for (const [name, members] of groups) {
     const option = `services.${name}`;
     if (name === '') {
       throw new HealthOptionsError(

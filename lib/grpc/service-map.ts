@@ -19,13 +19,10 @@ export class ServiceMap {
   readonly #groups: ReadonlyMap<string, ServiceTarget>;
   readonly #checks: () => readonly string[];
 
-  constructor(
-    checks: () => readonly string[],
-    groups: Readonly<Record<string, readonly string[]>>,
-  ) {
+  constructor(checks: () => readonly string[], groups: ReadonlyMap<string, readonly string[]>) {
     this.#checks = checks;
     const targets = new Map<string, ServiceTarget>();
-    for (const [name, members] of Object.entries(groups)) {
+    for (const [name, members] of groups) {
       targets.set(name, { kind: 'group', checks: [...new Set(members)] });
     }
     this.#groups = targets;

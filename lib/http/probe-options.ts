@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { HealthOptionsError } from '../errors.js';
-import { parseOptions } from '../options.js';
+import { ownRecord, parseOptions } from '../options.js';
+import { looksLikeCheck } from '../runner/check-options.js';
 import { Health } from '../runner/health.js';
 import type { Check } from '../runner/types.js';
 import type { HealthJsonMeta } from '../format/health-json.js';
@@ -15,7 +16,8 @@ const statusCode = z.number().int().min(200).max(599);
 export const healthJsonOptionsSchema = z.strictObject({
   serviceId: z.string().max(200).optional(),
   description: z.string().max(1000).optional(),
-  componentTypes: z.record(z.string(), z.string().max(100)).optional(),
+  // Own keys only: a check named `__proto__` keeps its type (zod's records drop that key).
+  componentTypes: ownRecord(z.string(), z.string().max(100)).optional(),
 });
 
 /** Schema of {@link ProbeOptions}. */
@@ -111,7 +113,23 @@ export function resolveHealthOrChecks(where: string, value: unknown): Health {
       '',
     );
   }
-  return new Health({ checks: value as Record<string, Check> });
+  // `readiness({ checks: { db } })`: the options of createHealth() where the checks belong.
+  const checks: unknown = Object.getOwnPropertyDescriptor(value, 'checks')?.value;
+  if (typeof checks === 'object' && checks !== null && !looksLikeCheck(checks)) {
+    throw new HealthOptionsError(
+      `${where}: the first argument is a map of checks by name, not the options of createHealth(): pass ${where.replace('()', '')}(createHealth({ checks })) or ${where.replace('()', '')}({ db: () => ... }).`,
+      'checks',
+    );
+  }
+  try {
+    return new Health({ checks: value as Record<string, Check> });
+  } catch (error) {
+    // The runner was built here: name this factory, not createHealth().
+    if (!(error instanceof HealthOptionsError)) throw error;
+    throw new HealthOptionsError(error.message.replace(/^createHealth\(\)/, where), error.option, {
+      cause: error,
+    });
+  }
 }
 
 /** What a wrong argument is, for a message: `'null'`, `'a plain object'`, `'an array'`. */

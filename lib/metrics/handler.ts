@@ -1,4 +1,5 @@
 import { INTERNAL_ERROR, isReadMethod, send, sendMethodNotAllowed } from '../http/send.js';
+import { describe } from '../describe.js';
 import type { HealthHandler } from '../http/types.js';
 import type { HealthLogger } from '../runner/options.js';
 import type { MetricsRegistry } from './prom-client.js';
@@ -12,8 +13,11 @@ import type { MetricsRegistry } from './prom-client.js';
 export function metricsHandler(registry: MetricsRegistry, logger?: HealthLogger): HealthHandler {
   return function serveMetrics(req, res) {
     if (!isReadMethod(req)) return sendMethodNotAllowed(req, res);
-    registry.metrics().then(
-      (text) => {
+    // The registry is the app's: a synchronous throw, a non-promise or a non-string
+    // answer is a 500 like a rejection, never an exception in the server.
+    (async () => registry.metrics())()
+      .then((text: unknown) => {
+        if (typeof text !== 'string') throw new TypeError('metrics() did not resolve to a string');
         if (res.headersSent) return;
         const body = Buffer.from(text);
         res.writeHead(200, {
@@ -23,18 +27,17 @@ export function metricsHandler(registry: MetricsRegistry, logger?: HealthLogger)
         });
         if (req.method === 'HEAD') res.end();
         else res.end(body);
-      },
-      (error: unknown) => {
+      })
+      .catch((error: unknown) => {
         send(req, res, INTERNAL_ERROR);
         try {
           logger?.error(
-            { error: error instanceof Error ? error.message : String(error) },
+            { error: describe(error) },
             'health-probes: collecting metrics failed, answered 500',
           );
         } catch {
           // Nothing more can be done for a logger that throws.
         }
-      },
-    );
+      });
   };
 }

@@ -3,10 +3,13 @@ import type {
   CheckOutcome,
   HealthChangeEvent,
   HealthCheckEvent,
+  HealthFlappingEvent,
   HealthRegistrationEvent,
 } from '../runner/events.js';
 import type { Health } from '../runner/health.js';
+import type { ComponentReport } from '../runner/types.js';
 import { worstStatus, type HealthStatus } from '../status.js';
+import { ageSeconds, DURATION_BUCKETS_SECONDS, STATUS_VALUES } from './values.js';
 import type {
   MetricConfig,
   MetricsRegistry,
@@ -17,27 +20,18 @@ import type {
   PromMetric,
 } from './prom-client.js';
 
+export { DURATION_BUCKETS_SECONDS, STATUS_VALUES } from './values.js';
+
 /** The metric names, before the `prefix` option. */
 export const METRIC_NAMES = Object.freeze({
   checkStatus: 'health_check_status',
   checkDuration: 'health_check_duration_seconds',
   checkRuns: 'health_checks_total',
   status: 'health_status',
-});
-
-/**
- * Buckets of `health_check_duration_seconds`, in seconds: 5 ms to 5 s, which spans a
- * cache ping to a check that runs into a generous `timeoutMs`.
- */
-export const DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-]);
-
-/** The gauge value of each status: 1 UP, 0.5 DEGRADED, 0 DOWN. */
-export const STATUS_VALUES: Readonly<Record<HealthStatus, number>> = Object.freeze({
-  UP: 1,
-  DEGRADED: 0.5,
-  DOWN: 0,
+  checkCritical: 'health_check_critical',
+  checkConsecutiveFailures: 'health_check_consecutive_failures',
+  checkStaleness: 'health_check_staleness_seconds',
+  checkFlapping: 'health_check_flapping',
 });
 
 const OUTCOMES: readonly CheckOutcome[] = ['success', 'failure', 'timeout'];
@@ -50,7 +44,7 @@ interface Attachment {
 }
 
 /**
- * The four metrics of one registry and prefix, shared by every {@link metrics} call on
+ * The metrics of one registry and prefix, shared by every {@link metrics} call on
  * them. Their `collect()` runs the attached runners (through the runner's cache) so a
  * scrape shows the current status even when nothing else asks for it.
  */
@@ -59,6 +53,10 @@ export class HealthInstruments {
   readonly checkDuration: PromHistogram;
   readonly checkRuns: PromCounter;
   readonly status: PromGauge;
+  readonly checkCritical: PromGauge;
+  readonly checkConsecutiveFailures: PromGauge;
+  readonly checkStaleness: PromGauge;
+  readonly checkFlapping: PromGauge;
   /** The runners feeding these metrics. */
   readonly #attached = new Map<Health, Attachment>();
   /** The checks whose histogram series were started at 0: zero() again would reset them. */
@@ -110,6 +108,24 @@ export class HealthInstruments {
       help: `Aggregate health of the service: ${statusHelp}`,
       labelNames: [],
     });
+    const gauge = (name: string, help: string) =>
+      build('gauge', client.Gauge, { name: prefix + name, help, labelNames: ['check'] });
+    this.checkCritical = gauge(
+      METRIC_NAMES.checkCritical,
+      'Whether each health check is critical (1) or not (0): a critical DOWN makes the service DOWN.',
+    );
+    this.checkConsecutiveFailures = gauge(
+      METRIC_NAMES.checkConsecutiveFailures,
+      'Failed runs in a row of each health check, 0 after a success.',
+    );
+    this.checkStaleness = gauge(
+      METRIC_NAMES.checkStaleness,
+      'Seconds since the result each health check serves was made (its checkedAt), at scrape time.',
+    );
+    this.checkFlapping = gauge(
+      METRIC_NAMES.checkFlapping,
+      "Whether each health check is flapping (1) or not (0), by Nagios' percent state change; absent when history is off.",
+    );
   }
 
   /** Whether these metrics are still the ones `registry` holds (it may have been cleared). */
@@ -136,10 +152,13 @@ export class HealthInstruments {
     for (const check of health.checkNames) this.#start(check);
     const onCheck = ({ name, outcome, component, reported }: HealthCheckEvent) => {
       const labels = { check: name };
-      // The gauge follows the reported status (after thresholds); the counter counts runs.
-      this.checkStatus.set(labels, STATUS_VALUES[reported.status]);
+      // The gauges follow the reported status (after thresholds); the counter counts runs.
       this.checkDuration.observe(labels, component.durationMs / 1000);
       this.checkRuns.inc({ check: name, result: outcome });
+      this.#setComponent(name, reported, reported.checkedAt);
+    };
+    const onFlapping = ({ name, flapping }: HealthFlappingEvent) => {
+      this.checkFlapping.set({ check: name }, flapping ? 1 : 0);
     };
     const onRegister = ({ name }: HealthRegistrationEvent) => {
       this.#start(name);
@@ -155,6 +174,7 @@ export class HealthInstruments {
         health.off('change', onChange);
         health.off('register', onRegister);
         health.off('unregister', onUnregister);
+        health.off('flapping', onFlapping);
       },
     };
     const onChange = ({ name, current }: HealthChangeEvent) => {
@@ -167,6 +187,7 @@ export class HealthInstruments {
     health.on('change', onChange);
     health.on('register', onRegister);
     health.on('unregister', onUnregister);
+    health.on('flapping', onFlapping);
     return release;
   }
 
@@ -179,7 +200,15 @@ export class HealthInstruments {
 
   /** Removes every series of a check that was unregistered. */
   #remove(check: string): void {
-    this.checkStatus.remove({ check });
+    for (const gauge of [
+      this.checkStatus,
+      this.checkCritical,
+      this.checkConsecutiveFailures,
+      this.checkStaleness,
+      this.checkFlapping,
+    ]) {
+      gauge.remove({ check });
+    }
     for (const result of OUTCOMES) this.checkRuns.remove({ check, result });
     if (this.#ownHistogram) this.checkDuration.remove({ check });
     this.#zeroed.delete(check);
@@ -202,10 +231,21 @@ export class HealthInstruments {
       if (report === undefined || attachment === undefined) return;
       attachment.status = report.status;
       for (const [check, component] of Object.entries(report.components)) {
-        this.checkStatus.set({ check }, STATUS_VALUES[component.status]);
+        this.#setComponent(check, component, report.timestamp);
       }
     });
     this.#setAggregate();
+  }
+
+  /** The per-check gauges of a component as reported (after the thresholds). */
+  #setComponent(check: string, component: ComponentReport, timestamp: string): void {
+    const labels = { check };
+    this.checkStatus.set(labels, STATUS_VALUES[component.status]);
+    this.checkCritical.set(labels, component.critical ? 1 : 0);
+    this.checkConsecutiveFailures.set(labels, component.consecutiveFailures);
+    this.checkStaleness.set(labels, ageSeconds(component.checkedAt, timestamp));
+    if (component.flapping !== undefined)
+      this.checkFlapping.set(labels, component.flapping ? 1 : 0);
   }
 
   /** The aggregate gauge is the worst status of the attached runners. */

@@ -82,6 +82,12 @@ const shared = new WeakMap<MetricsRegistry, Map<string, HealthInstruments>>();
  * - `health_checks_total{check,result}` counter, `result` being `success` (UP or
  *   DEGRADED), `failure` (DOWN) or `timeout`; every series starts at 0.
  * - `health_status` gauge: the aggregate, 1 UP, 0.5 DEGRADED, 0 DOWN; 0 once shutting down.
+ * - `health_check_critical{check}` gauge: 1 for a critical check, 0 otherwise.
+ * - `health_check_consecutive_failures{check}` gauge: failed runs in a row.
+ * - `health_check_staleness_seconds{check}` gauge: the age of the served result (from its
+ *   `checkedAt`) at scrape time.
+ * - `health_check_flapping{check}` gauge: 1 while flapping, 0 otherwise; absent when
+ *   `history` is off.
  *
  * Labels are check names only, never error messages, so the series stay few. Runs are
  * counted as the runner's `check` events report them (cached results are not runs), and

@@ -77,8 +77,12 @@ function withFormat(url: string): string {
  * instance and version, a table of components (status, message, duration, last check),
  * the time of the last event. When the connection is lost the last status is shown as
  * stale (grey, "unknown since 12:01:03"), not as current; a deliberate shutdown (the
- * stream's final `shutting down` event) shows as "stopped", not as an outage. Readable at
- * phone width. Check messages are inserted as text, never as HTML.
+ * stream's final `shutting down` event) shows as "stopped", not as an outage. The page adds
+ * `history=1` to the stream URL (unless it names `history`): when the runner keeps history,
+ * it draws the service's status strip and per check a status strip over the last hour
+ * (DOWN red, a tooltip with each segment's time span and message), a latency sparkline (one
+ * point per run), uptime over 5 min and 1 h and a flapping badge, in inline SVG. Readable at
+ * phone width and with 50 checks. Check messages are inserted as text, never as HTML.
  *
  * Served with a strict `Content-Security-Policy` (`default-src 'none'`, the inline script
  * and style allowed by their SHA-256 hashes, `connect-src 'self'`), `X-Content-Type-Options:

@@ -35,7 +35,8 @@ export interface SseStreamHandler extends HealthHandler {
  * - Query: `poll_interval`, seconds between reports, a decimal from 0.1 to 300, default
  *   1.0; `changes=1` (or `true`) sends a report only when the aggregate or a component
  *   status changed, `changes=0` sends every one; `format=components|health+json|servicekit`
- *   picks the body, as on the JSON routes (default: the `format` option). Anything else,
+ *   picks the body, as on the JSON routes (default: the `format` option); `history=1`
+ *   adds `history` events (below). Anything else,
  *   or any of them repeated, answers 400 `{"error","parameter"}`.
  * - Answer: 200 even when DOWN (an `EventSource` gives up on other codes), headers sent at
  *   once: `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache,
@@ -47,6 +48,12 @@ export interface SseStreamHandler extends HealthHandler {
  *   listen with `addEventListener('health', ...)`. In the `servicekit` format the events
  *   have no `event:` line, as servicekit sends them: browsers read them with `onmessage`.
  *   A report whose `details` cannot be serialised (a BigInt, a cycle) is sent without them.
+ * - With `?history=1` (and a runner that keeps history): an `event: history` (no `id:`)
+ *   after the first report, `{"kind":"full", ...}` with the body of `GET /health/history`,
+ *   then after each poll where a check ran `{"kind":"delta", ...}` holding only the new
+ *   runs and transitions per check that ran (see `historyEventSchema`). A client whose
+ *   buffer is full is skipped; its next delta holds all it missed. Messages follow
+ *   `showDetails`.
  * - One shared poll per interval feeds every client, through the runner's cache: checks
  *   run at most once per TTL however many clients connect. A client that stops reading
  *   keeps only the newest report and is dropped after `maxBlockedMs`.
@@ -110,7 +117,7 @@ export function streamContract(health: Health, options: StreamOptions = {}): Str
       headers: STREAM_HEADERS,
       start: (sink) => {
         sink.write(retry);
-        hub.join(sink, query.pollIntervalMs, onlyChanges, format);
+        hub.join(sink, query.pollIntervalMs, onlyChanges, format, query.history);
       },
     };
     return answer;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { describe } from '../describe.js';
 import { HealthOptionsError } from '../errors.js';
 import type { HealthStatus } from '../status.js';
 import { UNREF_TIMERS } from '../timers.js';
@@ -91,7 +92,7 @@ export class Health extends EventEmitter<HealthEvents> {
     this.#clocks = { epoch: now, monotonic, random: resolved.random };
     this.#scheduler = new Scheduler(resolved.timers ?? UNREF_TIMERS);
     this.#history = new HistoryRecorder(resolved.history);
-    this.#reports = new ReportBuilder(now(), resolved.version);
+    this.#reports = new ReportBuilder(firstReading(now), resolved.version);
     for (const check of resolved.checks) this.#add(new CheckState(check, this.#clocks));
   }
 
@@ -478,6 +479,7 @@ export class Health extends EventEmitter<HealthEvents> {
     message: string | undefined,
   ): void {
     if (previous === current) return;
+    // #safeNow: close() and markShuttingDown() come here, and must not throw for a bad clock.
     if (name === '') this.#history.recordService(this.#safeNow(), current, message);
     const event: HealthChangeEvent = {
       name,
@@ -501,6 +503,27 @@ export class Health extends EventEmitter<HealthEvents> {
   ): HealthReport {
     return this.#reports.build(components, now, this.#shuttingDown);
   }
+}
+
+/** The clock's first reading; a clock that throws is an invalid option. */
+function firstReading(clock: () => number): number {
+  let now: unknown;
+  try {
+    now = clock();
+  } catch (error) {
+    throw new HealthOptionsError(
+      `createHealth(): option \`clock\` threw when called: ${describe(error)}. Pass a function returning epoch milliseconds, such as Date.now.`,
+      'clock',
+      { cause: error },
+    );
+  }
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new HealthOptionsError(
+      `createHealth(): option \`clock\` returned ${describe(now)}: it must return epoch milliseconds, such as Date.now().`,
+      'clock',
+    );
+  }
+  return now;
 }
 
 function closeCheck(state: CheckState): void {

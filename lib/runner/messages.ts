@@ -1,32 +1,44 @@
+import { describe } from '../describe.js';
+import { boundText, maskSecrets } from '../mask-secrets.js';
+
 /** Text that replaces error messages when `exposeErrors` is `false`. */
 export const WITHHELD_MESSAGE = 'check failed (reason withheld)';
 
+// Anchored, one pass per line: linear.
 const STACK_FRAME = /^\s*at\s/;
-// The password in `scheme://user:password@host`, as driver errors quote connection strings.
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s/]*@/gi;
 
 /**
- * One line of text for a component message: stack frames dropped, credentials in URLs
- * masked, whitespace folded, capped at `maxLength`.
+ * One line of text for a component message: cut to the first `MAX_SCANNED_CHARS`
+ * (65,536) characters before anything else runs, stack frames dropped, secrets masked
+ * (see `maskSecrets`: URL userinfo, `password=` pairs, token-like query values),
+ * whitespace folded, capped at `maxLength`. Linear in the bounded text: a message of any
+ * size costs the same as one of 64 KiB.
  */
 export function cleanMessage(text: string, maxLength: number): string {
-  const line = text
-    .split('\n')
-    .filter((part) => !STACK_FRAME.test(part))
-    .join(' ')
-    .replace(URL_CREDENTIALS, '$1***@')
+  const line = maskSecrets(
+    boundText(text)
+      .split('\n')
+      .filter((part) => !STACK_FRAME.test(part))
+      .join(' '),
+  )
     .replace(/\s+/g, ' ')
     .trim();
   return line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line;
 }
 
-/** The message of a thrown value, never its stack. */
+/**
+ * The message of a thrown value, never its stack: its `message` when that is a non-empty
+ * string (read once, whole: cleaning bounds it), otherwise what `describe()` says, with
+ * `'check failed'` for a value nothing can be read from. Never throws, whatever was thrown.
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    if (error.message !== '') return error.message;
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${error.name} ${code}` : error.name;
+  if (typeof error === 'object' && error !== null) {
+    try {
+      const message = (error as { message?: unknown }).message;
+      if (typeof message === 'string' && message !== '') return message;
+    } catch {
+      // A getter that throws: describe() reads what else there is.
+    }
   }
-  if (typeof error === 'string') return error;
-  return 'check failed';
+  return describe(error, 'check failed');
 }

@@ -118,36 +118,48 @@ export function gracefulShutdown(
     const onForced = () => deadline.abort();
     forced.signal.addEventListener('abort', onForced, { once: true });
     let timer: unknown;
-    let cut = false;
     const errors: unknown[] = [];
-    try {
-      phase = 'draining';
-      settings.health.markShuttingDown();
-      tracker.drain();
-      await wait(timers, settings.drainDelayMs, forced.signal);
-
-      phase = 'closing';
-      if (!deadline.signal.aborted) {
-        timer = timers.setTimeout(() => deadline.abort(), settings.timeoutMs);
+    // Each step runs whatever the one before it threw: a 'shutdown' listener, a server
+    // or a hook that throws (any value) never skips the drain, `server.close()` or the
+    // hooks after it, and the sequence always reaches 'stopped'.
+    const step = (action: () => void) => {
+      try {
+        action();
+      } catch (error) {
+        errors.push(error);
       }
-      tracker.closing();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await Promise.race([closed, aborted(deadline.signal)]);
-      cut = deadline.signal.aborted;
-      if (cut) server.closeAllConnections();
-      errors.push(...(await runHooks(settings.hooks, deadline.signal)));
-    } catch (error) {
-      // Only a server whose close() throws gets here; end the sequence all the same.
-      errors.push(error);
-    } finally {
-      if (timer !== undefined) timers.clearTimeout(timer);
-      forced.signal.removeEventListener('abort', onForced);
-      settings.health.close();
-      for (const [name, listener] of listeners) process.removeListener(name, listener);
-      tracker.dispose();
-      phase = 'stopped';
+    };
+    phase = 'draining';
+    step(() => settings.health.markShuttingDown());
+    step(() => tracker.drain());
+    await wait(timers, settings.drainDelayMs, forced.signal);
+
+    phase = 'closing';
+    if (!deadline.signal.aborted) {
+      timer = timers.setTimeout(() => deadline.abort(), settings.timeoutMs);
     }
+    step(() => tracker.closing());
+    const closed = new Promise<void>((resolve) => {
+      try {
+        server.close(() => resolve());
+      } catch (error) {
+        // A close() that threw will not call back.
+        errors.push(error);
+        resolve();
+      }
+    });
+    step(() => server.closeIdleConnections());
+    await Promise.race([closed, aborted(deadline.signal)]);
+    const cut = deadline.signal.aborted;
+    if (cut) step(() => server.closeAllConnections());
+    errors.push(...(await runHooks(settings.hooks, deadline.signal)));
+
+    if (timer !== undefined) timers.clearTimeout(timer);
+    forced.signal.removeEventListener('abort', onForced);
+    step(() => settings.health.close());
+    for (const [name, listener] of listeners) process.removeListener(name, listener);
+    step(() => tracker.dispose());
+    phase = 'stopped';
     if (cut) {
       warn(
         forced.signal.aborted

@@ -1,3 +1,4 @@
+import { describe } from '../describe.js';
 import type { ShutdownHook } from './options.js';
 import { aborted } from './timers.js';
 
@@ -13,7 +14,7 @@ export async function runHooks(
   const errors: unknown[] = [];
   const late = (outcome: HookOutcome) => {
     if (outcome.failed)
-      warn(`an onShutdown hook failed after the deadline: ${messageOf(outcome.error)}`);
+      warn(`an onShutdown hook failed after the deadline: ${describe(outcome.error)}`);
   };
   for (const hook of hooks) {
     const settled = settle(hook, deadline);
@@ -27,7 +28,7 @@ export async function runHooks(
       void settled.then(late);
     } else if (outcome.failed) {
       errors.push(outcome.error);
-      warn(`an onShutdown hook failed: ${messageOf(outcome.error)}`);
+      warn(`an onShutdown hook failed: ${describe(outcome.error)}`);
     }
   }
   return errors;
@@ -50,8 +51,4 @@ function settle(hook: ShutdownHook, signal: AbortSignal): Promise<HookOutcome> {
 /** Reports through `process.emitWarning`, as the runner does: visible, never thrown. */
 export function warn(message: string): void {
   process.emitWarning(`health-probes: ${message}`);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

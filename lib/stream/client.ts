@@ -1,5 +1,6 @@
 import type { StreamSink } from '../http/exchange.js';
 import { HEARTBEAT_FRAME, type StreamEvent } from './frame.js';
+import type { HistoryCursor, HistoryReader } from './history-feed.js';
 
 /**
  * One open stream: what it was last sent and its backpressure state.
@@ -7,7 +8,11 @@ import { HEARTBEAT_FRAME, type StreamEvent } from './frame.js';
  * When the sink's `write()` returns false the client is blocked: nothing more is written until
  * `drain`, and only the newest event is kept to be sent then (older ones are obsolete).
  */
-export class StreamClient {
+export class StreamClient implements HistoryReader {
+  /** Whether it asked for `history` events (`?history=1`). */
+  readonly history: boolean;
+  /** Where its history was sent up to; `undefined`: the full history is due. */
+  historyCursor: HistoryCursor | undefined = undefined;
   readonly #res: StreamSink;
   readonly #onlyChanges: boolean;
   readonly #clock: () => number;
@@ -16,7 +21,8 @@ export class StreamClient {
   #blockedSince: number | undefined;
   #onDrain: (() => void) | undefined;
 
-  constructor(res: StreamSink, onlyChanges: boolean, clock: () => number) {
+  constructor(res: StreamSink, onlyChanges: boolean, clock: () => number, history = false) {
+    this.history = history;
     this.#res = res;
     this.#onlyChanges = onlyChanges;
     this.#clock = clock;
@@ -48,6 +54,21 @@ export class StreamClient {
     this.#signature = event.signature;
     if (this.#blockedSince === undefined) this.#write(event.frame);
     else this.#pending = event;
+  }
+
+  /**
+   * Sends a `history` event that brings it to `cursor`. The feed skips blocked clients (they
+   * catch up from their own cursor); should one be offered a frame anyway, it is dropped
+   * and the client gets the full history next time: a lost delta is never papered over.
+   */
+  offerHistory(frame: Buffer, cursor: HistoryCursor): void {
+    if (!this.open) return;
+    if (this.#blockedSince !== undefined) {
+      this.historyCursor = undefined;
+      return;
+    }
+    this.historyCursor = cursor;
+    this.#write(frame);
   }
 
   /** Sends a `: ping` comment, unless blocked. */

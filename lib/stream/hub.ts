@@ -4,6 +4,7 @@ import { SHUTTING_DOWN_MESSAGE, type Health } from '../runner/health.js';
 import type { HealthReport } from '../runner/types.js';
 import { StreamClient } from './client.js';
 import { streamEvent, type StreamEvent } from './frame.js';
+import { HistoryFeed } from './history-feed.js';
 import type { ResolvedStreamOptions } from './options.js';
 import { Poller } from './poller.js';
 
@@ -36,12 +37,16 @@ export class StreamHub {
   readonly #onShutdown = () => this.#shutdown();
   readonly #frame = (report: HealthReport, format: FormatName) =>
     streamEvent(++this.#lastId, report, format, this.#settings);
+  readonly #history: HistoryFeed;
+  readonly #afterEvent = (report: HealthReport, poller: Poller) =>
+    this.#history.afterEvent(report, poller.clients);
   #clients = 0;
   #lastId = 0;
 
   constructor(health: Health, settings: ResolvedStreamOptions) {
     this.#health = health;
     this.#settings = settings;
+    this.#history = new HistoryFeed(health, settings.showDetails);
   }
 
   /** The number of streams open now. */
@@ -62,8 +67,14 @@ export class StreamHub {
    * Feeds `res` (headers and `retry:` already written) every `intervalMs`, starting now
    * with one event. While shutting down it gets that one event and the stream ends.
    */
-  join(res: StreamSink, intervalMs: number, onlyChanges: boolean, format: FormatName): void {
-    const client = new StreamClient(res, onlyChanges, this.#settings.clock);
+  join(
+    res: StreamSink,
+    intervalMs: number,
+    onlyChanges: boolean,
+    format: FormatName,
+    history = false,
+  ): void {
+    const client = new StreamClient(res, onlyChanges, this.#settings.clock, history);
     // Gone already (it left while an earlier async middleware ran): 'close' will not come again.
     if (!client.open) return;
     if (this.#health.shuttingDown) {
@@ -75,7 +86,14 @@ export class StreamHub {
     let poller = this.#pollers.get(key);
     if (poller === undefined) {
       const frame = (report: HealthReport) => this.#frame(report, format);
-      poller = new Poller(this.#health, intervalMs, format, this.#settings, frame);
+      poller = new Poller(
+        this.#health,
+        intervalMs,
+        format,
+        this.#settings,
+        frame,
+        this.#afterEvent,
+      );
       this.#pollers.set(key, poller);
     }
     poller.clients.add(client);
@@ -85,6 +103,7 @@ export class StreamHub {
       .run()
       .then((report) => {
         if (!client.started) client.offer(this.#frame(report, format));
+        if (client.history && client.historyCursor === undefined) this.#history.prime(client);
       })
       .catch(() => {
         // Unreachable in practice: run() never rejects and framing never throws.

@@ -22,6 +22,7 @@ export class Poller {
   readonly #intervalMs: number;
   readonly #settings: ResolvedStreamOptions;
   readonly #frame: (report: HealthReport) => StreamEvent;
+  readonly #afterEvent: ((report: HealthReport, poller: Poller) => void) | undefined;
   #pollTimer: unknown;
   #heartbeatTimer: unknown;
   #stopped = false;
@@ -32,7 +33,9 @@ export class Poller {
     format: FormatName,
     settings: ResolvedStreamOptions,
     frame: (report: HealthReport) => StreamEvent,
+    afterEvent?: (report: HealthReport, poller: Poller) => void,
   ) {
+    this.#afterEvent = afterEvent;
     this.format = format;
     this.#health = health;
     this.#intervalMs = intervalMs;
@@ -67,6 +70,7 @@ export class Poller {
         if (this.#stopped) return;
         const event = this.#frame(report);
         this.#visit((client) => client.offer(event));
+        this.#afterEvent?.(report, this);
       })
       .catch(() => {
         // Unreachable in practice (run() never rejects, framing never throws): a report

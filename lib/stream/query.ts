@@ -20,6 +20,12 @@ export const BAD_CHANGES = fixedAnswer(400, {
   parameter: 'changes',
 });
 
+/** The 400 answered for a bad `history`; built once. */
+export const BAD_HISTORY = fixedAnswer(400, {
+  error: 'invalid query parameter history: expected one of 1, true, 0, false',
+  parameter: 'history',
+});
+
 /** The 400 answered for a bad `format`; built once. */
 export const BAD_FORMAT = fixedAnswer(400, {
   error: `invalid query parameter format: expected one of ${FORMATS.join(', ')}`,
@@ -42,12 +48,14 @@ export type StreamQuery =
       readonly onlyChanges: boolean | undefined;
       /** `?format=`; `undefined`: the handler's `format`. */
       readonly format: FormatName | undefined;
+      /** `?history=1`: `history` events too. */
+      readonly history: boolean;
     }
   | { readonly error: Answer };
 
 /**
- * Reads `poll_interval` (seconds, default 1.0, 0.1 to 300), `changes` and `format` (as
- * the JSON routes take it) from a request URL. Each may appear once; other parameters are
+ * Reads `poll_interval` (seconds, default 1.0, 0.1 to 300), `changes`, `history` (a flag
+ * like `changes`, default off) and `format` (as the JSON routes take it) from a request URL. Each may appear once; other parameters are
  * ignored (e.g. a cache buster).
  */
 export function parseStreamQuery(url: string | undefined): StreamQuery {
@@ -70,6 +78,9 @@ export function parseStreamQuery(url: string | undefined): StreamQuery {
   if (changes.length > 1 || (changes.length === 1 && onlyChanges === undefined)) {
     return { error: BAD_CHANGES };
   }
+  const histories = params.getAll('history');
+  const history = histories.length === 1 ? FLAGS.get(histories[0] ?? '') : false;
+  if (histories.length > 1 || history === undefined) return { error: BAD_HISTORY };
   const formats = params.getAll('format');
   // `+` in a query string decodes to a space: accept `health+json` written either way.
   const name = formats[0] === 'health json' ? 'health+json' : formats[0];
@@ -77,5 +88,5 @@ export function parseStreamQuery(url: string | undefined): StreamQuery {
   if (formats.length > 1 || (formats.length === 1 && format === undefined)) {
     return { error: BAD_FORMAT };
   }
-  return { pollIntervalMs: Math.round(seconds * 1000), onlyChanges, format };
+  return { pollIntervalMs: Math.round(seconds * 1000), onlyChanges, format, history };
 }
