@@ -3,13 +3,15 @@
 // @hono/node-server against a bare Hono route, all in one run. The servers run in a child
 // process; the load (keep-alive raw sockets, one request in flight per connection) runs
 // here, alternating the two contestants of a pair round by round so both see the same
-// machine. Run: npm run build && npx tsx bench/adapters.ts [seconds per round]
+// machine. Run: npm run build && npx tsx bench/adapters.ts [seconds per round] [framework]
 import { fork, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROUNDS = 7;
 const ROUND_S = Number(process.argv[2] ?? 2);
+// Only the pairs whose framework contains this text (e.g. `Hono`); all of them by default.
+const ONLY = process.argv[3] ?? '';
 const WARMUP_S = 2;
 const CONNECTIONS = 32;
 const CHECKS = ['database', 'cache', 'queue'] as const;
@@ -172,6 +174,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---:|---:|---:|');
   try {
     for (const [framework, probe, path, healthPort, barePort] of pairs) {
+      if (!framework.includes(ONLY)) continue;
       await load(healthPort, path, WARMUP_S);
       await load(barePort, path, WARMUP_S);
       const ours: number[] = [];

@@ -171,7 +171,11 @@ function toResponse(view: RequestView, request: Request, reply: Reply): Response
   const body = bodyOf(view, reply);
   // A 204 (a CORS preflight) and a HEAD answer have no body; their headers stay as they are.
   return new Response(
-    body === undefined || body.length === 0 ? null : (body as Uint8Array<ArrayBuffer>),
+    body === undefined || body.length === 0
+      ? null
+      : typeof body === 'string'
+        ? body
+        : (body as Uint8Array<ArrayBuffer>),
     {
       status: reply.statusCode,
       headers: toFetchHeaders(headersOf(reply)),

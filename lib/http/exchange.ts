@@ -81,10 +81,13 @@ export function headersOf(answer: Answer): Readonly<Record<string, string | numb
   };
 }
 
-/** The body to send with `answer`: none for `HEAD`, which gets the same headers. */
-export function bodyOf(request: RequestView, answer: Answer): Buffer | undefined {
+/**
+ * The body to send with `answer`: none for `HEAD`, which gets the same headers. A string
+ * when the answer has one (see {@link Answer.text}), else its bytes.
+ */
+export function bodyOf(request: RequestView, answer: Answer): string | Buffer | undefined {
   if (request.method === 'HEAD') return undefined;
-  return typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+  return typeof answer.body === 'string' ? answer.body : (answer.text ?? answer.body);
 }
 
 /**

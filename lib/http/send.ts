@@ -11,6 +11,11 @@ export interface Answer {
   readonly contentType?: string;
   /** The headers {@link send} writes, when worked out in advance (see {@link preparedAnswer}). */
   readonly headers?: Readonly<Record<string, string | number>>;
+  /**
+   * The body as the string it was made from, when it was: sent as a string, Node writes it
+   * in one write with the head, where a `Buffer` takes a `writev` of two.
+   */
+  readonly text?: string;
 }
 
 function headersOf(body: Buffer, contentType: string): Record<string, string | number> {
@@ -34,7 +39,14 @@ export function preparedAnswer(
 ): Answer {
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   const headers = Object.freeze({ ...headersOf(bytes, contentType), ...extraHeaders });
-  return Object.freeze({ statusCode, body: bytes, contentType, headers });
+  const text = typeof body === 'string' ? body : undefined;
+  return Object.freeze({
+    statusCode,
+    body: bytes,
+    contentType,
+    headers,
+    ...(text === undefined ? {} : { text }),
+  });
 }
 
 /**
