@@ -55,6 +55,16 @@ describe.each(hosts)('the stream under %s', (_name, host) => {
     await waitUntil(() => server?.streams() === 0, 3000, 'subscription released');
   });
 
+  it('?history=1 sends history events beside the reports', async () => {
+    const client = await open(createHealth({ checks: { db: () => true } }), '?history=1');
+    await client.until(
+      () => client.events.some((event) => event.event === 'history'),
+      3000,
+      'a history event',
+    );
+    expect(client.events.some((event) => event.event === 'health')).toBe(true);
+  });
+
   it('shutdown ends every stream with a final shutting-down event', async () => {
     const runner = createHealth({ checks: { db: () => true } });
     const first = await open(runner);
