@@ -104,6 +104,30 @@ describe('the published package', () => {
     expect(stdout.trim()).toBe('function function function function');
   });
 
+  it('exports health-probes/fastify and health-probes/koa, sharing the main entry’s Health', async () => {
+    const script = `
+      import { createHealth } from 'health-probes';
+      import { fastifyHealth } from 'health-probes/fastify';
+      import { koaHealth } from 'health-probes/koa';
+      // A second copy of the Health class would make koaHealth() read the runner as options.
+      const middleware = koaHealth(createHealth());
+      console.log(typeof fastifyHealth, typeof middleware, typeof middleware.stats);
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: sandbox,
+    });
+    expect(stdout.trim()).toBe('function function function');
+  });
+
+  it('loads no framework at run time: fastify and koa are optional peers, for their types', async () => {
+    const files = await readdir(join(installed, 'dist'), { recursive: true });
+    for (const file of files.filter((name) => name.endsWith('.js'))) {
+      const code = await readFile(join(installed, 'dist', file), 'utf8');
+      expect(code, file).not.toMatch(/from ["'](fastify|koa|hono|@hono\/node-server)["']/);
+      expect(code, file).not.toMatch(/import\(["'](fastify|koa)["']\)/);
+    }
+  });
+
   // The README's note for CommonJS consumers, checked with the TypeScript installed here.
   it.each([
     ['nodenext', true],
