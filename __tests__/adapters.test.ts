@@ -1,6 +1,7 @@
 import { expectTypeOf } from 'vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
+import Koa from 'koa';
 import { fastifyHealth } from '../lib/fastify.js';
 import {
   createHealth,
@@ -12,6 +13,7 @@ import {
 import { koaHealth } from '../lib/koa.js';
 import { fakeClock } from './helpers/clock.js';
 import { CONTRACT_HOSTS, type HostServer } from './helpers/hosts.js';
+import { listen } from './helpers/server.js';
 import { openStream, waitUntil, type SseClient } from './helpers/sse.js';
 
 const hosts = CONTRACT_HOSTS.map((host) => [host.name, host] as const);
@@ -233,6 +235,24 @@ describe('fastifyHealth', () => {
     health.close();
   });
 
+  it('keeps a Vary an earlier hook set, adding Origin for a cors list', async () => {
+    const health = createHealth();
+    const app = Fastify();
+    app.addHook('onRequest', (_request, reply, done) => {
+      void reply.header('vary', 'Accept-Encoding');
+      done();
+    });
+    await app.register(fastifyHealth, { health, prefix: '/health', cors: 'https://a.example' });
+    const response = await app.inject({
+      url: '/health/ready',
+      headers: { origin: 'https://a.example' },
+    });
+    expect(response.headers.vary).toBe('Accept-Encoding, Origin');
+    expect(response.headers['access-control-allow-origin']).toBe('https://a.example');
+    await app.close();
+    health.close();
+  });
+
   it('reports a health that is not a Health at register', async () => {
     const app = Fastify();
     await expect(
@@ -243,6 +263,27 @@ describe('fastifyHealth', () => {
 });
 
 describe('koaHealth', () => {
+  it('keeps a Vary an earlier middleware set, adding Origin for a cors list', async () => {
+    const health = createHealth();
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      ctx.set('Vary', 'Accept-Encoding');
+      await next();
+    });
+    app.use(koaHealth(health, { cors: 'https://a.example' }));
+    const callback = app.callback();
+    const server = await listen((req, res) => void callback(req, res));
+    try {
+      const response = await fetch(`${server.url}/health/ready`, {
+        headers: { origin: 'https://a.example' },
+      });
+      expect(response.headers.get('vary')).toBe('Accept-Encoding, Origin');
+    } finally {
+      await server.close();
+      health.close();
+    }
+  });
+
   it('rejects an invalid option at construction, naming the factory', () => {
     expect(() => koaHealth(createHealth(), { prefix: '/health/' })).toThrow(/koaHealth\(\)/);
   });

@@ -8,7 +8,7 @@ import {
   type Reply,
   type RequestView,
 } from './http/exchange.js';
-import { nodeSink } from './http/node.js';
+import { nodeSink, withEarlierVary } from './http/node.js';
 import { stripPrefix } from './http/prefix.js';
 import { resolveHealth } from './http/probe-options.js';
 import type { ShowDetails } from './http/show-details.js';
@@ -59,12 +59,18 @@ function sendReply(view: RequestView, request: FastifyRequest, reply: FastifyRep
   if (isStreamAnswer(answer)) {
     // Fastify's documented way to stream on the raw response: it then leaves it alone.
     reply.hijack();
-    reply.raw.writeHead(answer.statusCode, answer.headers);
+    reply.raw.writeHead(
+      answer.statusCode,
+      withEarlierVary(answer.headers, reply.getHeader('vary') ?? reply.raw.getHeader('vary')),
+    );
     request.raw.socket.setNoDelay(true);
     answer.start(nodeSink(reply.raw));
     return;
   }
-  void reply.code(answer.statusCode).headers(headersOf(answer)).send(bodyOf(view, answer));
+  void reply
+    .code(answer.statusCode)
+    .headers(withEarlierVary(headersOf(answer), reply.getHeader('vary')))
+    .send(bodyOf(view, answer));
 }
 
 function fastifyHealthPlugin(

@@ -1,6 +1,6 @@
 import type { Context, Middleware, Next } from 'koa';
 import { bodyOf, headersOf, isStreamAnswer, type RequestView } from './http/exchange.js';
-import { nodeSink } from './http/node.js';
+import { nodeSink, withEarlierVary } from './http/node.js';
 import { DEFAULT_HEALTH_PREFIX, stripPrefix } from './http/prefix.js';
 import type { ShowDetails } from './http/show-details.js';
 import { parseOptions } from './options.js';
@@ -91,13 +91,16 @@ export function koaHealth(
       // Koa documents `respond = false` for writing to the raw response: a body stream Koa
       // pipes would report every client that goes away as an error (Koa 3's pipeline).
       ctx.respond = false;
-      ctx.res.writeHead(reply.statusCode, reply.headers);
+      ctx.res.writeHead(
+        reply.statusCode,
+        withEarlierVary(reply.headers, ctx.response.get('Vary') || undefined),
+      );
       ctx.req.socket.setNoDelay(true);
       reply.start(nodeSink(ctx.res));
       return;
     }
     ctx.status = reply.statusCode;
-    ctx.set(textHeaders(headersOf(reply)));
+    ctx.set(textHeaders(withEarlierVary(headersOf(reply), ctx.response.get('Vary') || undefined)));
     const body = bodyOf(view, reply);
     // A HEAD answer and a 204 have no body; Koa keeps the headers set above.
     if (body !== undefined && body.length > 0) ctx.body = body;

@@ -73,13 +73,20 @@ export function nodeSink(out: NodeWritable): StreamSink {
   };
 }
 
-/** Adds `added` to a `Vary` an earlier middleware set, unless it is there already. */
-function mergeVary(res: ServerResponse, added: string): string {
-  const current = res.getHeader('Vary');
-  const text = Array.isArray(current) ? current.join(', ') : current?.toString();
-  if (text === undefined || text === '') return added;
+/**
+ * `headers` with their `Vary` added to the one an earlier middleware set (`current`), as
+ * `Vary` is a list: the earlier value is kept, not replaced. Any adapter's translation.
+ */
+export function withEarlierVary<T extends Readonly<Record<string, string | number>>>(
+  headers: T,
+  current: string | number | readonly string[] | undefined,
+): T {
+  const added = headers.Vary;
+  if (typeof added !== 'string' || current === undefined) return headers;
+  const text = Array.isArray(current) ? current.join(', ') : String(current);
+  if (text === '') return headers;
   const listed = new RegExp(`(^|,)\\s*(${added}|\\*)\\s*(,|$)`, 'i');
-  return listed.test(text) ? text : `${text}, ${added}`;
+  return { ...headers, Vary: listed.test(text) ? text : `${text}, ${added}` };
 }
 
 /**
@@ -93,14 +100,10 @@ export function writeReply(
   reply: Reply,
 ): void {
   if (res.headersSent) return;
-  let headers: Readonly<Record<string, string | number>> = isStreamAnswer(reply)
-    ? reply.headers
-    : headersOf(reply);
-  const vary = headers.Vary;
-  // `Vary` is a list: a value an earlier middleware set is kept, not replaced.
-  if (typeof vary === 'string' && res.hasHeader('Vary')) {
-    headers = { ...headers, Vary: mergeVary(res, vary) };
-  }
+  const headers = withEarlierVary(
+    isStreamAnswer(reply) ? reply.headers : headersOf(reply),
+    res.getHeader('Vary'),
+  );
   res.writeHead(reply.statusCode, headers);
   if (isStreamAnswer(reply)) {
     // Each event goes out at once, not held back by Nagle's algorithm.
