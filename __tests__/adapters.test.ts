@@ -195,6 +195,24 @@ describe('fetchHandler', () => {
     expect(await allowed.text()).toContain('secret');
   });
 
+  it("passed uncalled as a server's fetch handler, answers 500 and warns with the fix", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const asServer = fetchHandler as unknown as (request: Request) => Promise<Response>;
+      const response = await asServer(new Request('http://localhost/health/live'));
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ status: 'DOWN', error: 'internal error' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([
+        'health-probes: fetchHandler() must be called: serve({ fetch: fetchHandler(health) })',
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('rejects an invalid option at construction, naming the factory', () => {
     expect(() => fetchHandler(createHealth(), { prefix: 'health/' })).toThrow(HealthOptionsError);
     expect(() => fetchHandler(createHealth(), { prefix: 'health/' })).toThrow(/fetchHandler\(\)/);

@@ -9,7 +9,8 @@ import {
   type StreamSink,
 } from './http/exchange.js';
 import { DEFAULT_HEALTH_PREFIX, stripPrefix } from './http/prefix.js';
-import { NOT_FOUND } from './http/send.js';
+import { calledAsFetchHandler } from './http/misuse.js';
+import { INTERNAL_ERROR, NOT_FOUND } from './http/send.js';
 import type { ShowDetails } from './http/show-details.js';
 import { parseOptions } from './options.js';
 import { routerContract } from './router.js';
@@ -198,7 +199,9 @@ function toResponse(view: RequestView, request: Request, reply: Reply): Response
  * @param healthOrOptions - a {@link Health}, or {@link HealthOptions} to build one from.
  * @param options - see {@link FetchHandlerOptions}.
  * @returns a {@link FetchHealthHandler}, with `stats()` of its stream.
- * @throws {HealthOptionsError} at construction, for an invalid option.
+ * @throws {HealthOptionsError} at construction, for an invalid option. Passed uncalled as a
+ *   server's handler (`serve({ fetch: fetchHandler })`), it answers that request 500 and
+ *   emits a process warning naming the fix instead.
  * @example
  * const app = new Hono();
  * app.get('/', (c) => c.text('home'));
@@ -209,6 +212,19 @@ export function fetchHandler(
   healthOrOptions: Health | HealthOptions,
   options: FetchHandlerOptions = {},
 ): FetchHealthHandler {
+  if (
+    calledAsFetchHandler(
+      healthOrOptions,
+      'fetchHandler()',
+      'serve({ fetch: fetchHandler(health) })',
+    )
+  ) {
+    const request = healthOrOptions as unknown as Request;
+    // Called as the server's handler: answer this request 500, as the node factories do.
+    return Promise.resolve(
+      toResponse(new FetchRequestView(request, ''), request, INTERNAL_ERROR),
+    ) as never;
+  }
   const {
     prefix = DEFAULT_HEALTH_PREFIX,
     fallback,

@@ -63,6 +63,22 @@ export function calledAsHandler(args: ArrayLike<unknown>, where: string, usage: 
 }
 
 /**
+ * Whether {@link fetchHandler} is being called by a server as its `fetch` handler
+ * (`serve({ fetch: fetchHandler })`, `Deno.serve(fetchHandler)`): its first argument is then
+ * a `Request`. Emits the same process warning as {@link calledAsHandler} (code
+ * `ERR_HEALTH_OPTIONS`, once per process); the caller answers 500.
+ */
+export function calledAsFetchHandler(first: unknown, where: string, usage: string): boolean {
+  if (typeof Request === 'undefined' || !(first instanceof Request)) return false;
+  if (!warned.has(where)) {
+    warned.add(where);
+    const error = new HealthOptionsError(`${where} must be called: ${usage}`, '');
+    process.emitWarning(`health-probes: ${error.message}`, { code: error.code });
+  }
+  return true;
+}
+
+/**
  * What a factory returns from a call {@link calledAsHandler} dealt with: `undefined`,
  * which the framework that made the call ignores. Typed to fit any factory's result.
  */
