@@ -30,8 +30,10 @@ async function serve(): Promise<void> {
   const { default: Fastify } = await import('fastify');
   const { Hono } = await import('hono');
   const { serve: honoServe } = await import('@hono/node-server');
-  const { createHealth, fetchHandler } = await import('../dist/index.js');
-  const { fastifyHealth } = await import('../dist/fastify.js');
+  // The package by its own name: Node resolves it to the built dist/ through `exports`, and
+  // type checking to lib/ through tsconfig's paths, so lint needs no build first.
+  const { createHealth, fetchHandler } = await import('health-probes');
+  const { fastifyHealth } = await import('health-probes/fastify');
   const checks = Object.fromEntries(CHECKS.map((name) => [name, () => true]));
   // A TTL longer than the run: readiness answers from the cache, as a probe mostly does.
   const health = createHealth({ cacheTtlMs: 3_600_000, checks });
