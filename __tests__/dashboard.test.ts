@@ -3,10 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHealth, healthRouter, HealthOptionsError, type Health } from '../lib/index.js';
 import { dashboard } from '../lib/middleware/dashboard.js';
+import { launchChromium } from './helpers/chromium.js';
 import { listen, type TestServer } from './helpers/server.js';
 
 // The page's globals used by the functions run inside Chromium (the tsconfig has no DOM lib).
@@ -39,18 +40,7 @@ const XSS = '<img src=x onerror=alert(1)>';
 let browser: Browser;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser.close();

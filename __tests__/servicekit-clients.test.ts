@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHealth, healthRouter, type HealthRouterOptions } from '../lib/index.js';
 import { blackHole } from './helpers/black-hole.js';
+import { launchChromium } from './helpers/chromium.js';
 import { listen, type TestServer } from './helpers/server.js';
 import { servicesRequired } from './helpers/services.js';
 
@@ -164,18 +165,7 @@ describe("the servicekit guide's JavaScript clients in headless Chromium", () =>
   let tmp: string;
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'servicekit-clients-'));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser.close();
