@@ -11,6 +11,7 @@ import {
 import { nodeSink, withEarlierVary } from './http/node.js';
 import { stripPrefix } from './http/prefix.js';
 import { resolveHealth } from './http/probe-options.js';
+import type { Answer } from './http/send.js';
 import type { ShowDetails } from './http/show-details.js';
 import { routerContract, type HealthRouterOptions } from './router.js';
 import type { Health } from './runner/health.js';
@@ -53,6 +54,35 @@ class FastifyRequestView implements RequestView {
   }
 }
 
+// An answer's headers as Fastify is handed them for a GET, worked out once per answer
+// built in advance: lower-case names (what `reply.header` turns each name into) and no
+// Content-Length, which Fastify sets from the string body itself (as it does for a bare
+// route) instead of checking ours against it. A HEAD keeps the answer's own headers: it
+// has no body to count.
+const FASTIFY_HEADERS = new WeakMap<object, Readonly<Record<string, string | number>>>();
+
+function fastifyHeaders(answer: Answer): Readonly<Record<string, string | number>> {
+  const prepared = answer.headers;
+  if (prepared === undefined) return withoutContentLength(headersOf(answer));
+  let headers = FASTIFY_HEADERS.get(prepared);
+  if (headers === undefined) {
+    headers = Object.freeze(withoutContentLength(prepared));
+    FASTIFY_HEADERS.set(prepared, headers);
+  }
+  return headers;
+}
+
+function withoutContentLength(
+  headers: Readonly<Record<string, string | number>>,
+): Record<string, string | number> {
+  const lean: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower !== 'content-length') lean[lower] = value;
+  }
+  return lean;
+}
+
 /** Sends `answer` through Fastify's reply (hooks and logging see it); a stream hijacks it. */
 function sendReply(view: RequestView, request: FastifyRequest, reply: FastifyReply, answer: Reply) {
   if (reply.sent) return;
@@ -67,10 +97,24 @@ function sendReply(view: RequestView, request: FastifyRequest, reply: FastifyRep
     answer.start(nodeSink(reply.raw));
     return;
   }
+  const body = bodyOf(view, answer);
+  if (typeof body !== 'string') {
+    // A HEAD, or a body of bytes: the answer's own headers, Content-Length included.
+    void reply
+      .code(answer.statusCode)
+      .headers(withEarlierVary(headersOf(answer), reply.getHeader('vary')))
+      .send(body);
+    return;
+  }
+  const headers = fastifyHeaders(answer);
   void reply
     .code(answer.statusCode)
-    .headers(withEarlierVary(headersOf(answer), reply.getHeader('vary')))
-    .send(bodyOf(view, answer));
+    .headers(
+      headers.vary === undefined
+        ? headers
+        : withEarlierVary(headers, reply.getHeader('vary'), 'vary'),
+    )
+    .send(body);
 }
 
 function fastifyHealthPlugin(

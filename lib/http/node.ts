@@ -76,17 +76,20 @@ export function nodeSink(out: NodeWritable): StreamSink {
 /**
  * `headers` with their `Vary` added to the one an earlier middleware set (`current`), as
  * `Vary` is a list: the earlier value is kept, not replaced. Any adapter's translation.
+ * `name` is how `headers` spells it: `'Vary'` (the contract's answers) or `'vary'` (the
+ * lower-cased headers the Fastify adapter prepares).
  */
 export function withEarlierVary<T extends Readonly<Record<string, string | number>>>(
   headers: T,
   current: string | number | readonly string[] | undefined,
+  name: 'Vary' | 'vary' = 'Vary',
 ): T {
-  const added = headers.Vary;
+  const added = headers[name];
   if (typeof added !== 'string' || current === undefined) return headers;
   const text = Array.isArray(current) ? current.join(', ') : String(current);
   if (text === '') return headers;
   const listed = new RegExp(`(^|,)\\s*(${added}|\\*)\\s*(,|$)`, 'i');
-  return { ...headers, Vary: listed.test(text) ? text : `${text}, ${added}` };
+  return { ...headers, [name]: listed.test(text) ? text : `${text}, ${added}` };
 }
 
 /**
