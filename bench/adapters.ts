@@ -1,17 +1,27 @@
 // Adapter benchmark: liveness and cached readiness req/s through fastifyHealth against a
 // bare Fastify route answering the same JSON, and through fetchHandler under
-// @hono/node-server against a bare Hono route, all in one run. The servers run in a child
-// process; the load (keep-alive raw sockets, one request in flight per connection) runs
-// here, alternating the two contestants of a pair round by round so both see the same
-// machine. Run: npm run build && npx tsx bench/adapters.ts [seconds per round] [framework]
-import { fork, type ChildProcess } from 'node:child_process';
+// @hono/node-server against a bare Hono route.
+//
+// Each pair is a server process of its own (pinned to CPU 0) holding both apps, loaded from
+// this process (pinned to CPU 1) one app at a time, the two alternating round by round
+// (who goes first alternates too), so both see the same machine and the same JIT state.
+// Each round also reads the server's CPU time: CPU per response is the second figure. The
+// figures are medians of the per-round ratios with their interquartile range, and an A/A
+// pair (the bare Fastify app against a copy of itself) shows the spread of the method
+// when nothing differs. (Two servers loaded at once on one CPU are not a fair race: in an
+// A/A run one of two identical servers took 0.77x of the other's req/s, round after round.)
+//
+// Run: npm run build && npx tsx bench/adapters.ts [seconds per round] [rounds] [pair filter]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { pinning } from './harness/processes.js';
 
-const ROUNDS = 7;
-const ROUND_S = Number(process.argv[2] ?? 2);
-// Only the pairs whose framework contains this text (e.g. `Hono`); all of them by default.
-const ONLY = process.argv[3] ?? '';
+const ROUND_S = Number(process.argv[2] ?? 1);
+// Many short rounds: on a shared machine one round can be 15 % off, the median of 31 is not.
+const ROUNDS = Number(process.argv[3] ?? 31);
+// Only the pairs whose name contains this text (e.g. `Hono`); all of them by default.
+const ONLY = process.argv[4] ?? '';
 const WARMUP_S = 2;
 const CONNECTIONS = 32;
 const CHECKS = ['database', 'cache', 'queue'] as const;
@@ -20,62 +30,87 @@ const READY_BODY = {
   components: Object.fromEntries(CHECKS.map((name) => [name, { status: 'UP' }])),
 };
 
-type Ports = Record<
-  'fastifyHealth' | 'fastifyBare' | 'fastifyBareHeaders' | 'honoHealth' | 'honoBare',
-  number
->;
-
 // --- server role ------------------------------------------------------------------
-async function serve(): Promise<void> {
-  const { default: Fastify } = await import('fastify');
-  const { Hono } = await import('hono');
-  const { serve: honoServe } = await import('@hono/node-server');
+/** Each server of the benchmark: builds its app, listens on a free port, returns it. */
+const SERVERS = {
+  async fastifyHealth() {
+    const { default: Fastify } = await import('fastify');
+    const { fastifyHealth } = await import('health-probes/fastify');
+    const app = Fastify();
+    await app.register(fastifyHealth, { health: await cachedHealth(), prefix: '/health' });
+    return listenFastify(app);
+  },
+  async fastifyBare() {
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify();
+    app.get('/health/live', () => ({ status: 'UP' }));
+    app.get('/health/ready', () => READY_BODY);
+    return listenFastify(app);
+  },
+  // The bare route again, with the contract's two extra headers (no-store, nosniff): what
+  // is left of the gap after it is the adapter's own cost.
+  async fastifyBareHeaders() {
+    const { default: Fastify } = await import('fastify');
+    const app = Fastify();
+    for (const [path, body] of [
+      ['/health/live', { status: 'UP' }],
+      ['/health/ready', READY_BODY],
+    ] as const) {
+      app.get(path, (_request, reply) => {
+        void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+        return body;
+      });
+    }
+    return listenFastify(app);
+  },
+  async honoHealth() {
+    const { Hono } = await import('hono');
+    const { fetchHandler } = await import('health-probes');
+    const app = new Hono();
+    const health = await cachedHealth();
+    return listenHono(fetchHandler(health, { fallback: (request) => app.fetch(request) }));
+  },
+  async honoBare() {
+    const { Hono } = await import('hono');
+    const app = new Hono();
+    app.get('/health/live', (c) => c.json({ status: 'UP' }));
+    app.get('/health/ready', (c) => c.json(READY_BODY));
+    return listenHono((request) => app.fetch(request));
+  },
+} satisfies Record<string, () => Promise<number>>;
+type ServerName = keyof typeof SERVERS;
+
+/** A runner of three instant checks whose report stays cached for the whole run. */
+async function cachedHealth() {
   // The package by its own name: Node resolves it to the built dist/ through `exports`, and
   // type checking to lib/ through tsconfig's paths, so lint needs no build first.
-  const { createHealth, fetchHandler } = await import('health-probes');
-  const { fastifyHealth } = await import('health-probes/fastify');
+  const { createHealth } = await import('health-probes');
   const checks = Object.fromEntries(CHECKS.map((name) => [name, () => true]));
   // A TTL longer than the run: readiness answers from the cache, as a probe mostly does.
   const health = createHealth({ cacheTtlMs: 3_600_000, checks });
   await health.run();
+  return health;
+}
 
-  const withHealth = Fastify();
-  await withHealth.register(fastifyHealth, { health, prefix: '/health' });
-  const bare = Fastify();
-  bare.get('/health/live', () => ({ status: 'UP' }));
-  bare.get('/health/ready', () => READY_BODY);
-  // The bare route again, with the contract's two extra headers (no-store, nosniff): what
-  // is left of the gap after it is the adapter's own cost.
-  const bareHeaders = Fastify();
-  for (const [path, body] of [
-    ['/health/live', { status: 'UP' }],
-    ['/health/ready', READY_BODY],
-  ] as const) {
-    bareHeaders.get(path, (_request, reply) => {
-      void reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
-      return body;
-    });
-  }
+async function listenFastify(app: { listen: (o: object) => Promise<string> }) {
+  return Number(new URL(await app.listen({ port: 0, host: '127.0.0.1' })).port);
+}
 
-  const honoApp = new Hono();
-  const handler = fetchHandler(health, { fallback: (request) => honoApp.fetch(request) });
-  const honoBare = new Hono();
-  honoBare.get('/health/live', (c) => c.json({ status: 'UP' }));
-  honoBare.get('/health/ready', (c) => c.json(READY_BODY));
+async function listenHono(fetch: (request: Request) => Response | Promise<Response>) {
+  const { serve } = await import('@hono/node-server');
+  return new Promise<number>((resolve) => {
+    serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+  });
+}
 
-  const listenHono = (fetch: (request: Request) => Response | Promise<Response>) =>
-    new Promise<number>((resolve) => {
-      honoServe({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
-    });
-  const port = async (app: typeof bare) =>
-    Number(new URL(await app.listen({ port: 0, host: '127.0.0.1' })).port);
-  const ports: Ports = {
-    fastifyHealth: await port(withHealth),
-    fastifyBare: await port(bare),
-    fastifyBareHeaders: await port(bareHeaders),
-    honoHealth: await listenHono(handler),
-    honoBare: await listenHono((request) => honoBare.fetch(request)),
-  };
+async function serve(names: readonly ServerName[]): Promise<void> {
+  const ports: number[] = [];
+  for (const name of names) ports.push(await SERVERS[name]());
+  // The parent asks for the CPU time used so far before and after each round.
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system });
+  });
   process.send?.({ ports });
 }
 
@@ -97,8 +132,12 @@ function responseEnd(buffer: Buffer): number {
   return head + 4;
 }
 
-/** Responses per second from `port` at `path` over `seconds`, `CONNECTIONS` at a time. */
-async function load(port: number, path: string, seconds: number): Promise<number> {
+/** Responses and their rate from `port` at `path` over `seconds`, `CONNECTIONS` at a time. */
+async function load(
+  port: number,
+  path: string,
+  seconds: number,
+): Promise<{ responses: number; perSecond: number }> {
   const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
   let responses = 0;
   let bad = 0;
@@ -133,73 +172,139 @@ async function load(port: number, path: string, seconds: number): Promise<number
     ),
   );
   if (bad > 0) throw new Error(`${bad} answers were not 200 from :${port}${path}`);
-  return responses / ((performance.now() - started) / 1000);
+  return { responses, perSecond: responses / ((performance.now() - started) / 1000) };
 }
 
-const median = (values: number[]) => {
+/** The value at fraction `q` (0 to 1) of `values` sorted, nearest rank. */
+const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
+const median = (values: number[]) => quantile(values, 0.5);
+/** The median of per-round ratios with their interquartile range: `0.97x (0.94-1.01)`. */
+const ratio = (values: number[]) =>
+  `${median(values).toFixed(2)}x (${quantile(values, 0.25).toFixed(2)}-${quantile(values, 0.75).toFixed(2)})`;
 
-async function main(): Promise<void> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise<Ports>((resolve) =>
-    child.once('message', (message: { ports: Ports }) => resolve(message.ports)),
-  );
-  const pairs = [
-    ['Fastify', 'liveness', '/health/live', ports.fastifyHealth, ports.fastifyBare],
-    ['Fastify', 'cached readiness', '/health/ready', ports.fastifyHealth, ports.fastifyBare],
-    [
-      'Fastify, bare + 2 headers',
-      'liveness',
-      '/health/live',
-      ports.fastifyHealth,
-      ports.fastifyBareHeaders,
-    ],
-    [
-      'Fastify, bare + 2 headers',
-      'cached readiness',
-      '/health/ready',
-      ports.fastifyHealth,
-      ports.fastifyBareHeaders,
-    ],
-    ['Hono (Fetch)', 'liveness', '/health/live', ports.honoHealth, ports.honoBare],
-    ['Hono (Fetch)', 'cached readiness', '/health/ready', ports.honoHealth, ports.honoBare],
-  ] as const;
-  console.log(
-    `${ROUNDS} alternating rounds of ${ROUND_S} s, ${CONNECTIONS} keep-alive connections, median req/s`,
-  );
-  console.log('| framework | probe | health-probes | bare route | ratio |');
-  console.log('|---|---|---:|---:|---:|');
-  try {
-    for (const [framework, probe, path, healthPort, barePort] of pairs) {
-      if (!framework.includes(ONLY)) continue;
-      await load(healthPort, path, WARMUP_S);
-      await load(barePort, path, WARMUP_S);
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate who goes first, so neither always runs on a warmer (or busier) machine.
-        if (round % 2 === 0) {
-          ours.push(await load(healthPort, path, ROUND_S));
-          theirs.push(await load(barePort, path, ROUND_S));
-        } else {
-          theirs.push(await load(barePort, path, ROUND_S));
-          ours.push(await load(healthPort, path, ROUND_S));
-        }
-      }
-      const [a, b] = [median(ours), median(theirs)];
-      console.log(
-        `| ${framework} | ${probe} | ${Math.round(a)} | ${Math.round(b)} | ${(a / b).toFixed(2)}x |`,
-      );
-    }
-  } finally {
-    child.kill();
+/** The server process of one pair, pinned to the server CPU. */
+class Server {
+  /** The port of each app, in the order they were named. */
+  readonly ports: readonly number[];
+  readonly #child: ChildProcess;
+
+  private constructor(child: ChildProcess, ports: readonly number[]) {
+    this.#child = child;
+    this.ports = ports;
+  }
+
+  static async start(names: readonly ServerName[], prefix: readonly string[]): Promise<Server> {
+    const [command, ...args] = [...prefix, process.execPath];
+    const child = spawn(
+      command,
+      [...args, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve', names.join(',')],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      child.once('message', (message: { ports: number[] }) => resolve(message.ports));
+      child.once('exit', (code) => reject(new Error(`server ${names.join(',')} exited (${code})`)));
+    });
+    return new Server(child, ports);
+  }
+
+  /** The server's CPU time so far (user + system), in microseconds, asked over IPC. */
+  cpuMicros(): Promise<number> {
+    return new Promise((resolve) => {
+      this.#child.once('message', (message: { cpuMicros: number }) => resolve(message.cpuMicros));
+      this.#child.send('cpu');
+    });
+  }
+
+  /** One round on one app: its req/s, and the CPU time per response in microseconds. */
+  async round(port: number, path: string, seconds: number) {
+    const before = await this.cpuMicros();
+    const { responses, perSecond } = await load(port, path, seconds);
+    return { perSecond, cpuPerResponse: ((await this.cpuMicros()) - before) / responses };
+  }
+
+  stop(): void {
+    this.#child.removeAllListeners('exit');
+    this.#child.kill();
   }
 }
 
-if (process.argv.includes('--serve')) void serve();
-else await main();
+const PAIRS: readonly (readonly [
+  pair: string,
+  probe: string,
+  path: string,
+  ours: ServerName,
+  bare: ServerName,
+])[] = [
+  ['Fastify', 'liveness', '/health/live', 'fastifyHealth', 'fastifyBare'],
+  ['Fastify', 'cached readiness', '/health/ready', 'fastifyHealth', 'fastifyBare'],
+  ['Fastify, bare + 2 headers', 'liveness', '/health/live', 'fastifyHealth', 'fastifyBareHeaders'],
+  [
+    'Fastify, bare + 2 headers',
+    'cached readiness',
+    '/health/ready',
+    'fastifyHealth',
+    'fastifyBareHeaders',
+  ],
+  ['Hono (Fetch)', 'liveness', '/health/live', 'honoHealth', 'honoBare'],
+  ['Hono (Fetch)', 'cached readiness', '/health/ready', 'honoHealth', 'honoBare'],
+  ['A/A: bare Fastify against itself', 'liveness', '/health/live', 'fastifyBare', 'fastifyBare'],
+];
+
+async function main(): Promise<void> {
+  const pin = pinning();
+  // This process is the load generator: on its CPU, all its threads.
+  if (pin.load.length > 0) {
+    spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  }
+  console.log(
+    `${ROUNDS} alternating rounds of ${ROUND_S} s, ${CONNECTIONS} keep-alive connections; ${pin.description}`,
+  );
+  console.log(
+    'medians: req/s, and server CPU per response in µs; ratios: the median of the per-round ratios, their interquartile range in brackets (CPU: bare over ours, above 1 is cheaper than the bare route)',
+  );
+  console.log(
+    '| pair | probe | health-probes req/s | bare req/s | req/s ratio | health-probes µs | bare µs | CPU ratio |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const [pair, probe, path, oursName, bareName] of PAIRS) {
+    if (!pair.includes(ONLY)) continue;
+    // A fresh process for every pair: no pair inherits another's JIT state or heap.
+    const server = await Server.start([oursName, bareName], pin.server);
+    const [oursPort = 0, barePort = 0] = server.ports;
+    try {
+      await load(oursPort, path, WARMUP_S);
+      await load(barePort, path, WARMUP_S);
+      type Round = Awaited<ReturnType<Server['round']>>;
+      const rounds: { ours: Round; bare: Round }[] = [];
+      for (let index = 0; index < ROUNDS; index++) {
+        // Alternate who goes first, so neither always runs on a warmer (or busier) machine.
+        if (index % 2 === 0) {
+          const ours = await server.round(oursPort, path, ROUND_S);
+          rounds.push({ ours, bare: await server.round(barePort, path, ROUND_S) });
+        } else {
+          const bare = await server.round(barePort, path, ROUND_S);
+          rounds.push({ ours: await server.round(oursPort, path, ROUND_S), bare });
+        }
+      }
+      const cells = [
+        Math.round(median(rounds.map((r) => r.ours.perSecond))),
+        Math.round(median(rounds.map((r) => r.bare.perSecond))),
+        ratio(rounds.map((r) => r.ours.perSecond / r.bare.perSecond)),
+        median(rounds.map((r) => r.ours.cpuPerResponse)).toFixed(1),
+        median(rounds.map((r) => r.bare.cpuPerResponse)).toFixed(1),
+        ratio(rounds.map((r) => r.bare.cpuPerResponse / r.ours.cpuPerResponse)),
+      ];
+      console.log(`| ${pair} | ${probe} | ${cells.join(' | ')} |`);
+    } finally {
+      server.stop();
+    }
+  }
+}
+
+const serveIndex = process.argv.indexOf('--serve');
+if (serveIndex !== -1) {
+  void serve((process.argv[serveIndex + 1] ?? '').split(',') as ServerName[]);
+} else await main();
