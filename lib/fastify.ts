@@ -54,11 +54,12 @@ class FastifyRequestView implements RequestView {
   }
 }
 
-// An answer's headers as Fastify is handed them for a GET: lower-case names (what
-// `reply.header` turns each name into) and no Content-Length, which Fastify sets from the
-// string body itself (as it does for a bare route) instead of checking ours against it.
-// Worked out once for an answer built in advance (`preparedAnswer` freezes it), per request
-// for the others. A HEAD keeps the answer's own headers: it has no body to count.
+// An answer's headers as Fastify is handed them with a string body (a GET, a CORS
+// preflight): lower-case names (what `reply.header` turns each name into) and no
+// Content-Length, which Fastify sets from the string body itself (as it does for a bare
+// route) instead of checking ours against it. Worked out once for an answer built in
+// advance (`preparedAnswer` freezes it), per request for the others. A HEAD keeps the
+// answer's own headers: it has no body to count.
 const FASTIFY_HEADERS = new WeakMap<object, Readonly<Record<string, string | number>>>();
 
 function fastifyHeaders(answer: Answer): Readonly<Record<string, string | number>> {
