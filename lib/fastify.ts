@@ -54,36 +54,27 @@ class FastifyRequestView implements RequestView {
   }
 }
 
-// An answer's headers as Fastify is handed them with a string body (a GET, a CORS
-// preflight): lower-case names (what `reply.header` turns each name into) and no
-// Content-Length, which Fastify sets from the string body itself (as it does for a bare
-// route) instead of checking ours against it. Worked out once for an answer built in
-// advance (`preparedAnswer` freezes it), per request for the others. A HEAD keeps the
-// answer's own headers: it has no body to count.
-const FASTIFY_HEADERS = new WeakMap<object, Readonly<Record<string, string | number>>>();
+// A prepared answer's headers as Fastify is handed them with its string body (a GET, a
+// CORS preflight), worked out once per answer (`preparedAnswer` freezes it): lower-case
+// names (what `reply.header` turns each name into) and no Content-Length, which Fastify
+// sets from the string body itself, as it does for a bare route, instead of checking ours
+// against it. Other answers, and a HEAD (no body to count), keep their own headers.
+const LEAN_HEADERS = new WeakMap<object, Readonly<Record<string, string | number>>>();
 
-function fastifyHeaders(answer: Answer): Readonly<Record<string, string | number>> {
+function leanHeaders(answer: Answer): Readonly<Record<string, string | number>> | undefined {
   const prepared = answer.headers;
-  if (prepared === undefined || !Object.isFrozen(answer)) {
-    return withoutContentLength(headersOf(answer));
-  }
-  let headers = FASTIFY_HEADERS.get(prepared);
+  if (prepared === undefined || !Object.isFrozen(answer)) return undefined;
+  let headers = LEAN_HEADERS.get(prepared);
   if (headers === undefined) {
-    headers = Object.freeze(withoutContentLength(prepared));
-    FASTIFY_HEADERS.set(prepared, headers);
+    const lean: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(prepared)) {
+      const lower = name.toLowerCase();
+      if (lower !== 'content-length') lean[lower] = value;
+    }
+    headers = Object.freeze(lean);
+    LEAN_HEADERS.set(prepared, headers);
   }
   return headers;
-}
-
-function withoutContentLength(
-  headers: Readonly<Record<string, string | number>>,
-): Record<string, string | number> {
-  const lean: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (lower !== 'content-length') lean[lower] = value;
-  }
-  return lean;
 }
 
 /** Sends `answer` through Fastify's reply (hooks and logging see it); a stream hijacks it. */
@@ -101,23 +92,13 @@ function sendReply(view: RequestView, request: FastifyRequest, reply: FastifyRep
     return;
   }
   const body = bodyOf(view, answer);
-  if (typeof body !== 'string') {
-    // A HEAD, or a body of bytes: the answer's own headers, Content-Length included.
-    void reply
-      .code(answer.statusCode)
-      .headers(withEarlierVary(headersOf(answer), reply.getHeader('vary')))
-      .send(body);
-    return;
-  }
-  const headers = fastifyHeaders(answer);
-  void reply
-    .code(answer.statusCode)
-    .headers(
-      headers.vary === undefined
-        ? headers
-        : withEarlierVary(headers, reply.getHeader('vary'), 'vary'),
-    )
-    .send(body);
+  const lean = typeof body === 'string' ? leanHeaders(answer) : undefined;
+  const earlierVary = reply.getHeader('vary');
+  const headers =
+    lean === undefined
+      ? withEarlierVary(headersOf(answer), earlierVary)
+      : withEarlierVary(lean, earlierVary, 'vary');
+  void reply.code(answer.statusCode).headers(headers).send(body);
 }
 
 function fastifyHealthPlugin(
